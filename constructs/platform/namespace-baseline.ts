@@ -1,0 +1,335 @@
+import { Chart, Lazy, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { Cpu } from '../workloads/cpu';
+import { sizeBytes, sizeQuantity } from '../workloads/quantity';
+import { ResourceTotals, Resources } from '../workloads/resources';
+import { LABELS, Workload, WorkloadFootprint } from '../workloads/workload';
+import { ConfigError, configError, environmentOf } from './errors';
+
+/** Pod Security Standards level enforced on a namespace. */
+export enum PodSecurityLevel {
+  /** Hardened pods only (the library's workloads meet it). */
+  RESTRICTED = 'restricted',
+  /** Known privilege escalations blocked; host paths still refused. */
+  BASELINE = 'baseline',
+  /** Anything; for node agents that read host paths. Restricted is still audited and warned. */
+  PRIVILEGED = 'privileged',
+}
+
+/** Transport protocol of a NetworkPolicy port. */
+export enum NetworkProtocol {
+  /** TCP. */
+  TCP = 'TCP',
+  /** UDP. */
+  UDP = 'UDP',
+}
+
+/** A port in a NetworkPolicy rule. */
+export interface NetworkPort {
+  /** Port number. */
+  readonly port: number;
+  /** @default NetworkProtocol.TCP */
+  readonly protocol?: NetworkProtocol;
+}
+
+/** Destinations outside the namespace that its pods may reach. */
+export interface EgressAllowance {
+  /** Used in the NetworkPolicy name `allow-egress-<name>`. */
+  readonly name: string;
+  /**
+   * An address range, e.g. `10.20.0.0/16`.
+   * @default - not limited by address (use `namespace`)
+   */
+  readonly cidr?: string;
+  /**
+   * Another namespace of the cluster.
+   * @default - not limited by namespace (use `cidr`)
+   */
+  readonly namespace?: string;
+  /** Ports allowed. */
+  readonly ports: NetworkPort[];
+}
+
+/**
+ * A hard cap on what the namespace may use. Synthesis fails when the workloads in it need more.
+ */
+export interface ResourceBudget {
+  /** Sum of CPU limits. */
+  readonly cpu: Cpu;
+  /** Sum of memory limits. */
+  readonly memory: Size;
+  /** @default - not capped */
+  readonly pods?: number;
+  /** Sum of persistent storage requests. @default - not capped */
+  readonly storage?: Size;
+}
+
+/** Properties of a NamespaceBaseline. */
+export interface NamespaceBaselineProps {
+  /** @default - the chart's namespace */
+  readonly name?: string;
+  /** @default - none */
+  readonly labels?: { [key: string]: string };
+  /** @default PodSecurityLevel.RESTRICTED */
+  readonly podSecurity?: PodSecurityLevel;
+  /**
+   * Requests and limits given to containers that set none (the library's own always set them).
+   * @default cpu 100m/500m, memory 128Mi/512Mi
+   */
+  readonly containerDefaults?: Resources;
+  /**
+   * Hard budget; without it the quota is the workloads' own total plus `quotaHeadroomPercent`.
+   * @default - sized from the workloads
+   */
+  readonly budget?: ResourceBudget;
+  /**
+   * Headroom over the workloads' total when the quota is sized from them.
+   * @default 20
+   */
+  readonly quotaHeadroomPercent?: number;
+  /**
+   * Namespaces (e.g. the ingress gateway's) whose pods may reach exposed workloads.
+   * @default - none
+   */
+  readonly ingressNamespaces?: string[];
+  /**
+   * Pods of the namespace may talk to each other.
+   * @default true
+   */
+  readonly allowWithinNamespace?: boolean;
+  /** @default - none */
+  readonly egress?: EgressAllowance[];
+}
+
+/** What the quota must hold, for the workloads of one namespace. */
+interface NamespaceNeeds {
+  readonly totals: ResourceTotals;
+  readonly pods: number;
+  readonly claims: number;
+  readonly storageBytes: number;
+  readonly workloads: WorkloadFootprint[];
+}
+
+const MI = 2 ** 20;
+
+/**
+ * A namespace set up for the library's workloads: the Namespace with Pod Security Standards
+ * labels, a LimitRange, a ResourceQuota sized from (or checked against) the workloads in it, a
+ * default-deny NetworkPolicy and the allows the platform needs (DNS, same namespace, the ingress
+ * gateway to exposed workloads, declared egress).
+ */
+export class NamespaceBaseline extends Construct {
+  /** Namespace name. */
+  public readonly namespaceName: string;
+  /** Pod security level enforced. */
+  public readonly podSecurity: PodSecurityLevel;
+  /** The Namespace object. */
+  public readonly namespace: kplus.Namespace;
+  /** The ResourceQuota. */
+  public readonly quota: k8s.KubeResourceQuota;
+
+  private readonly budget?: ResourceBudget;
+  private readonly headroom: number;
+
+  constructor(scope: Construct, id: string, props: NamespaceBaselineProps = {}) {
+    super(scope, id);
+    const name = props.name ?? Chart.of(this).namespace;
+    if (!name || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+      throw configError(this, 'name', name, 'a DNS-1123 label of at most 63 characters (or a chart with a namespace)');
+    }
+    this.namespaceName = name;
+    this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    this.budget = props.budget;
+    this.headroom = props.quotaHeadroomPercent ?? 20;
+    if (!Number.isInteger(this.headroom) || this.headroom < 0 || this.headroom > 500) {
+      throw configError(this, 'quotaHeadroomPercent', this.headroom, 'an integer from 0 to 500');
+    }
+    const defaults = props.containerDefaults ?? Resources.of({
+      requests: { cpu: Cpu.millis(100), memory: Size.mebibytes(128) },
+      limits: { cpu: Cpu.millis(500), memory: Size.mebibytes(512) },
+    });
+    const problem = defaults.problems()[0];
+    if (problem) throw configError(this, `containerDefaults.${problem.field}`, problem.received, problem.allowed);
+    if (props.budget) this.checkBudget(props.budget);
+
+    this.namespace = new kplus.Namespace(this, 'Namespace', {
+      metadata: {
+        name,
+        labels: {
+          ...props.labels,
+          'pod-security.kubernetes.io/enforce': this.podSecurity,
+          'pod-security.kubernetes.io/enforce-version': 'v1.27',
+          'pod-security.kubernetes.io/audit': PodSecurityLevel.RESTRICTED,
+          'pod-security.kubernetes.io/warn': PodSecurityLevel.RESTRICTED,
+        },
+      },
+    });
+
+    const kube = defaults.toKube();
+    new k8s.KubeLimitRange(this, 'LimitRange', {
+      metadata: { name: 'container-defaults', namespace: name },
+      spec: { limits: [{ type: 'Container', defaultRequest: kube.requests, default: kube.limits }] },
+    });
+
+    this.quota = new k8s.KubeResourceQuota(this, 'Quota', {
+      metadata: { name: 'workloads', namespace: name },
+      spec: { hard: Lazy.any({ produce: () => this.renderQuota() }) as any },
+    });
+
+    this.createNetworkPolicies(name, props);
+    this.node.addValidation({ validate: () => this.validateWorkloads() });
+  }
+
+  /** Workloads of this library that run in this namespace, anywhere in the app. */
+  public workloads(): Workload[] {
+    return this.node.root.node.findAll().filter(Workload.isWorkload)
+      .filter((w) => w.namespace === this.namespaceName);
+  }
+
+  /** What the quota must hold for the workloads in the namespace. */
+  public needs(): NamespaceNeeds {
+    const workloads = this.workloads().map((w) => w.footprint());
+    let totals = ResourceTotals.zero();
+    for (const f of workloads) totals = totals.plus(f.podResources.times(f.maxPods));
+    return {
+      totals,
+      pods: workloads.reduce((n, f) => n + f.maxPods, 0),
+      claims: workloads.reduce((n, f) => n + f.persistentVolumeClaims, 0),
+      storageBytes: workloads.reduce((n, f) => n + f.storageBytes, 0),
+      workloads,
+    };
+  }
+
+  private renderQuota(): { [key: string]: k8s.Quantity } {
+    const needs = this.needs();
+    const grow = (n: number) => n * (100 + this.headroom) / 100;
+    const cpu = (m: number) => k8s.Quantity.fromString(Cpu.millis(Math.ceil(m / 10) * 10).toQuantity());
+    const mem = (b: number) => k8s.Quantity.fromString(sizeQuantity(Size.mebibytes(Math.ceil(b / MI))));
+    const t = needs.totals;
+    const hard: { [key: string]: k8s.Quantity } = {
+      'requests.cpu': cpu(grow(t.requestsCpu)),
+      'requests.memory': mem(grow(t.requestsMemory)),
+      'limits.cpu': this.budget ? cpu(this.budget.cpu.millicores) : cpu(grow(t.limitsCpu)),
+      'limits.memory': this.budget ? mem(sizeBytes(this.budget.memory)) : mem(grow(t.limitsMemory)),
+      'pods': k8s.Quantity.fromNumber(this.budget?.pods ?? Math.ceil(grow(needs.pods))),
+      'persistentvolumeclaims': k8s.Quantity.fromNumber(Math.ceil(grow(needs.claims))),
+      'requests.storage': this.budget?.storage ? mem(sizeBytes(this.budget.storage)) : mem(grow(needs.storageBytes)),
+    };
+    if (t.limitsEphemeral > 0) hard['limits.ephemeral-storage'] = mem(grow(t.limitsEphemeral));
+    if (t.requestsEphemeral > 0) hard['requests.ephemeral-storage'] = mem(grow(t.requestsEphemeral));
+    return hard;
+  }
+
+  private validateWorkloads(): string[] {
+    const errors: string[] = [];
+    const needs = this.needs();
+    const err = (scope: IConstruct, field: string, received: string, allowed: string) => errors.push(new ConfigError({
+      environment: environmentOf(this), path: scope.node.path, field, received, allowed,
+    }).message);
+    if (this.podSecurity !== PodSecurityLevel.PRIVILEGED) {
+      for (const w of this.workloads()) {
+        if (w.footprint().usesHostPaths) {
+          err(w, 'hostPaths', `host path volumes in namespace ${this.namespaceName} (pod security "${this.podSecurity}")`,
+            'host paths only in a namespace whose baseline has podSecurity PRIVILEGED (put node agents in a namespace of their own)');
+        }
+      }
+    }
+    const b = this.budget;
+    if (!b) return errors;
+    const top = (metric: (f: WorkloadFootprint) => number, format: (n: number) => string) => needs.workloads
+      .map((f) => ({ f, v: metric(f) })).sort((x, y) => y.v - x.v).slice(0, 3)
+      .map(({ f, v }) => `${f.name} ${format(v)}`).join(', ');
+    const fmtCpu = (m: number) => Cpu.millis(m).toQuantity();
+    const fmtMem = (bytes: number) => sizeQuantity(Size.mebibytes(Math.ceil(bytes / MI)));
+    if (needs.totals.limitsCpu > b.cpu.millicores) {
+      err(this, 'budget.cpu', `workloads needing ${fmtCpu(needs.totals.limitsCpu)} of CPU limits at peak (largest: ${top((f) => f.podResources.limitsCpu * f.maxPods, fmtCpu)})`,
+        `at most the budget of ${b.cpu.toQuantity()}: raise the budget or shrink the workloads`);
+    }
+    if (needs.totals.limitsMemory > sizeBytes(b.memory)) {
+      err(this, 'budget.memory', `workloads needing ${fmtMem(needs.totals.limitsMemory)} of memory limits at peak (largest: ${top((f) => f.podResources.limitsMemory * f.maxPods, fmtMem)})`,
+        `at most the budget of ${sizeQuantity(b.memory)}: raise the budget or shrink the workloads`);
+    }
+    if (b.pods !== undefined && needs.pods > b.pods) {
+      err(this, 'budget.pods', `workloads needing ${needs.pods} pods at peak (replicas, autoscaling maximum and rollout surge)`, `at most the budget of ${b.pods}`);
+    }
+    if (b.storage && needs.storageBytes > sizeBytes(b.storage)) {
+      err(this, 'budget.storage', `volume claims totalling ${fmtMem(needs.storageBytes)}`, `at most the budget of ${sizeQuantity(b.storage)}`);
+    }
+    return errors;
+  }
+
+  private checkBudget(b: ResourceBudget) {
+    if (!b.cpu || b.cpu.problem() || b.cpu.millicores === 0) throw configError(this, 'budget.cpu', b.cpu?.toQuantity(), 'a CPU amount above zero');
+    if (!b.memory || sizeBytes(b.memory) === 0) throw configError(this, 'budget.memory', b.memory ? sizeQuantity(b.memory) : undefined, 'a memory size above zero');
+    if (b.pods !== undefined && (!Number.isInteger(b.pods) || b.pods < 1)) throw configError(this, 'budget.pods', b.pods, 'an integer >= 1');
+  }
+
+  private createNetworkPolicies(namespace: string, props: NamespaceBaselineProps) {
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
+      new k8s.KubeNetworkPolicy(this, id, { metadata: { name, namespace }, spec });
+    const nsSelector = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+
+    policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    policy('AllowDns', 'allow-dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{ ...nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }],
+      }],
+    });
+    if (props.allowWithinNamespace ?? true) {
+      policy('AllowWithinNamespace', 'allow-within-namespace', {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+      });
+    }
+    const ingressNamespaces = props.ingressNamespaces ?? [];
+    if (ingressNamespaces.length) {
+      policy('AllowIngressGateway', 'allow-from-ingress', {
+        podSelector: { matchLabels: { [LABELS.EXPOSED]: 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: ingressNamespaces.map(nsSelector),
+          ports: Lazy.any({ produce: () => this.exposedPorts() }) as any,
+        }],
+      });
+    }
+    (props.egress ?? []).forEach((e, i) => {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(e.name ?? '')) throw configError(this, `egress[${i}].name`, e.name, 'a DNS label');
+      if ((e.cidr === undefined) === (e.namespace === undefined)) {
+        throw configError(this, `egress[${i}]`, `cidr ${e.cidr ?? 'unset'}, namespace ${e.namespace ?? 'unset'}`, 'exactly one of cidr and namespace');
+      }
+      if (e.cidr !== undefined && !/^(\d{1,3})(\.\d{1,3}){3}\/\d{1,2}$/.test(e.cidr)) {
+        throw configError(this, `egress[${i}].cidr`, e.cidr, 'an IPv4 CIDR such as 10.20.0.0/16');
+      }
+      if (!e.ports?.length) throw configError(this, `egress[${i}].ports`, e.ports, 'at least one port (an open egress defeats the default deny)');
+      e.ports.forEach((p, j) => {
+        if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw configError(this, `egress[${i}].ports[${j}].port`, p.port, 'an integer from 1 to 65535');
+      });
+      policy(`AllowEgress${i}`, `allow-egress-${e.name}`, {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [e.cidr !== undefined ? { ipBlock: { cidr: e.cidr } } : nsSelector(e.namespace!)],
+          ports: e.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? NetworkProtocol.TCP })),
+        }],
+      });
+    });
+  }
+
+  private exposedPorts(): k8s.NetworkPolicyPort[] | undefined {
+    const ports = new Set<number>();
+    for (const w of this.workloads()) {
+      if (!w.exposed) continue;
+      for (const p of w.ports) if (p.expose ?? true) ports.add(p.port);
+    }
+    // No exposed workload: the policy selects no pods anyway; an empty list would mean every port.
+    if (ports.size === 0) return undefined;
+    return [...ports].sort((a, b) => a - b).map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
+  }
+}

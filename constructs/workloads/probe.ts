@@ -1,0 +1,56 @@
+import { Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+
+/**
+ * Timing of a probe. Kubernetes defaults apply to anything left out.
+ */
+export interface ProbeTiming {
+  /** @default - no delay */
+  readonly initialDelay?: Duration;
+  /** @default Duration.seconds(10) */
+  readonly period?: Duration;
+  /** @default Duration.seconds(1) */
+  readonly timeout?: Duration;
+  /** @default 3 */
+  readonly failureThreshold?: number;
+}
+
+/**
+ * A readiness, liveness or startup check.
+ */
+export class Probe {
+  /** An HTTP GET that must answer 2xx or 3xx. */
+  public static httpGet(path: string, port: number, timing: ProbeTiming = {}): Probe {
+    return new Probe({ httpGet: { path, port: k8s.IntOrString.fromNumber(port) } }, timing);
+  }
+
+  /** A TCP connection that must open. */
+  public static tcpSocket(port: number, timing: ProbeTiming = {}): Probe {
+    return new Probe({ tcpSocket: { port: k8s.IntOrString.fromNumber(port) } }, timing);
+  }
+
+  /** A command run in the container that must exit 0. */
+  public static exec(command: string[], timing: ProbeTiming = {}): Probe {
+    return new Probe({ exec: { command } }, timing);
+  }
+
+  private constructor(private readonly action: k8s.Probe, private readonly timing: ProbeTiming) {}
+
+  /** The port the probe targets, if any. */
+  public get port(): number | undefined {
+    const p = this.action.httpGet?.port ?? this.action.tcpSocket?.port;
+    return p ? Number(p.value) : undefined;
+  }
+
+  /** The L1 form. */
+  public toKube(): k8s.Probe {
+    const t = this.timing;
+    return {
+      ...this.action,
+      initialDelaySeconds: t.initialDelay?.toSeconds(),
+      periodSeconds: t.period?.toSeconds(),
+      timeoutSeconds: t.timeout?.toSeconds(),
+      failureThreshold: t.failureThreshold,
+    };
+  }
+}
