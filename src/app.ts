@@ -1,0 +1,52 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, YamlOutputType } from 'cdk8s';
+import { markEnvironment } from '../constructs';
+import { PlatformEnvironment, validateEnvironment } from './environments';
+import { NodeAgentsChart } from './node-agents-chart';
+import { PlatformChart } from './platform-chart';
+
+/** The cdk8s App of one environment, writing to `outdir`. Validates the config first. */
+export function buildEnvironment(env: PlatformEnvironment, outdir: string): App {
+  const errors = validateEnvironment(env, `src/environments/${env?.name}.ts`);
+  if (errors.length) throw new Error(errors.join('\n'));
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  markEnvironment(app, env.name);
+  new PlatformChart(app, 'platform', env);
+  new NodeAgentsChart(app, 'node-agents', env);
+  return app;
+}
+
+/**
+ * Synthesizes every given environment into `<outRoot>/<env>/`. Everything is written to a
+ * staging folder first; only when every environment has synthesized are the folders moved into
+ * place, so a failure never leaves a partial set. Returns the environment names written.
+ */
+export function synthesizeEnvironments(envs: readonly PlatformEnvironment[], outRoot: string): string[] {
+  // Every config is checked before any construct is built.
+  const errors = envs.flatMap((e) => validateEnvironment(e, `src/environments/${e?.name}.ts`));
+  if (errors.length) throw new Error(`invalid environment configuration:\n${errors.join('\n')}`);
+
+  const root = path.resolve(outRoot);
+  fs.mkdirSync(path.dirname(root), { recursive: true });
+  const staging = fs.mkdtempSync(path.join(path.dirname(root), `.${path.basename(root)}-staging-`));
+  try {
+    for (const env of envs) {
+      try {
+        buildEnvironment(env, path.join(staging, env.name)).synth();
+      } catch (e) {
+        const message = (e as Error).message;
+        throw new Error(message.startsWith(`[${env.name}]`) ? message : `[${env.name}] ${message}`);
+      }
+    }
+    fs.mkdirSync(root, { recursive: true });
+    for (const env of envs) {
+      const target = path.join(root, env.name);
+      fs.rmSync(target, { recursive: true, force: true });
+      fs.renameSync(path.join(staging, env.name), target);
+    }
+    return envs.map((e) => e.name);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}

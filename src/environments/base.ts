@@ -1,0 +1,61 @@
+import { Size } from 'cdk8s';
+import { Cpu, Resources, TopologySpread } from '../../constructs';
+import { EnvironmentOverrides, PlatformEnvironment } from './types';
+
+const sized = (cpuRequest: number, cpuLimit: number, memoryMi: number) => Resources.of({
+  requests: { cpu: Cpu.millis(cpuRequest), memory: Size.mebibytes(memoryMi), ephemeralStorage: Size.mebibytes(64) },
+  limits: { cpu: Cpu.millis(cpuLimit), memory: Size.mebibytes(memoryMi), ephemeralStorage: Size.mebibytes(256) },
+});
+
+/** What every environment shares. */
+export const BASE: Omit<PlatformEnvironment, 'name' | 'namespace'> = {
+  clusterDomain: 'cluster.local',
+  imageRegistry: 'ghcr.io/acme-shop',
+  sizes: {
+    xsmall: sized(50, 200, 64),
+    small: sized(100, 500, 128),
+    medium: sized(250, 1000, 256),
+    large: sized(500, 2000, 512),
+    xlarge: sized(1000, 4000, 1024),
+  },
+  services: {
+    user: { replicas: 1, size: 'small', imageTag: '1.8.2', logLevel: 'info' },
+    product: { replicas: 1, size: 'small', imageTag: '2.3.0', logLevel: 'info' },
+    order: { replicas: 1, size: 'medium', imageTag: '3.1.4', logLevel: 'info' },
+    inventory: { replicas: 1, size: 'small', imageTag: '1.12.0', logLevel: 'info' },
+    payment: { replicas: 1, size: 'medium', imageTag: '2.0.7', logLevel: 'info' },
+  },
+  ledger: { replicas: 1, size: 'medium', imageTag: '16.4-alpine3.20', storage: Size.gibibytes(5) },
+  logShipper: {
+    size: 'xsmall',
+    imageTag: '3.1.9',
+    sink: { host: 'logs.observability.example.internal', cidr: '10.40.0.0/16', port: 24224 },
+    expectedNodes: 3,
+  },
+  agentsNamespace: 'shop-node-agents',
+  ingressNamespace: 'istio-ingress',
+  spread: TopologySpread.NONE,
+  quotaHeadroomPercent: 20,
+};
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
+}
+
+/** Deep merge of plain objects; class instances (sizes, CPU, resources) and arrays are replaced whole. */
+function merge<T>(base: T, overrides: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(overrides)) return (overrides === undefined ? base : overrides) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(overrides)) {
+    out[k] = k in base ? merge((base as Record<string, unknown>)[k], v) : v;
+  }
+  return out as T;
+}
+
+/** An environment: the base with its own overrides. */
+export function defineEnvironment(
+  identity: { readonly name: string; readonly namespace: string },
+  overrides: EnvironmentOverrides = {},
+): PlatformEnvironment {
+  return merge({ ...BASE, ...identity } as PlatformEnvironment, overrides);
+}

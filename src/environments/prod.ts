@@ -1,0 +1,22 @@
+import { Size } from 'cdk8s';
+import { Cpu, TopologySpread } from '../../constructs';
+import { BASE, defineEnvironment } from './base';
+
+/** Production: replicated across zones, autoscaled storefront, larger sizes, a hard budget. */
+export const prod = defineEnvironment({ name: 'prod', namespace: 'shop' }, {
+  sizes: {
+    // Production's medium gets more memory for the order and payment services' caches.
+    medium: BASE.sizes.large,
+  },
+  services: {
+    user: { replicas: 3, size: 'medium' },
+    product: { replicas: 3, size: 'medium', autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 } },
+    order: { replicas: 3, size: 'large', autoscaling: { minReplicas: 3, maxReplicas: 12, targetCpuUtilization: 65 } },
+    inventory: { replicas: 3, size: 'medium' },
+    payment: { replicas: 3, size: 'large', logLevel: 'warn' },
+  },
+  ledger: { size: 'large', storage: Size.gibibytes(100), storageClassName: 'ssd-retain' },
+  logShipper: { size: 'small', expectedNodes: 12 },
+  spread: TopologySpread.ZONES_AND_NODES,
+  budget: { cpu: Cpu.cores(96), memory: Size.gibibytes(48), pods: 80, storage: Size.gibibytes(400) },
+});

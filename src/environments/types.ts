@@ -1,0 +1,77 @@
+import { Size } from 'cdk8s';
+import { Cpu, EnvironmentIdentity, Resources, TopologySpread } from '../../constructs';
+
+/** Named container sizes; environments override what a name means. */
+export type SizeName = 'xsmall' | 'small' | 'medium' | 'large' | 'xlarge';
+export const SIZE_NAMES: SizeName[] = ['xsmall', 'small', 'medium', 'large', 'xlarge'];
+
+/** The e-commerce services of the reference platform. */
+export type ServiceName = 'user' | 'product' | 'order' | 'inventory' | 'payment';
+export const SERVICE_NAMES: ServiceName[] = ['user', 'product', 'order', 'inventory', 'payment'];
+
+export interface AutoscalingSettings {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCpuUtilization: number;
+}
+
+export interface ServiceSettings {
+  /** Fixed replica count (ignored when autoscaling is set). */
+  readonly replicas: number;
+  readonly size: SizeName;
+  readonly imageTag: string;
+  readonly autoscaling?: AutoscalingSettings;
+  readonly logLevel: 'debug' | 'info' | 'warn';
+}
+
+export interface LedgerSettings {
+  readonly replicas: number;
+  readonly size: SizeName;
+  readonly imageTag: string;
+  readonly storage: Size;
+  /** @default the cluster's default StorageClass */
+  readonly storageClassName?: string;
+}
+
+export interface LogShipperSettings {
+  readonly size: SizeName;
+  readonly imageTag: string;
+  /** Where the shipper forwards logs (fluent forward protocol). */
+  readonly sink: { readonly host: string; readonly cidr: string; readonly port: number };
+  readonly expectedNodes: number;
+}
+
+export interface BudgetSettings {
+  readonly cpu: Cpu;
+  readonly memory: Size;
+  readonly pods: number;
+  readonly storage: Size;
+}
+
+/**
+ * One environment of the reference platform: everything that differs between dev, staging and
+ * prod. `base.ts` holds the shared values; each environment file overrides only what differs.
+ */
+export interface PlatformEnvironment extends EnvironmentIdentity {
+  /** Registry and path prefix of the services' images. */
+  readonly imageRegistry: string;
+  readonly sizes: Record<SizeName, Resources>;
+  readonly services: Record<ServiceName, ServiceSettings>;
+  readonly ledger: LedgerSettings;
+  readonly logShipper: LogShipperSettings;
+  /** Namespace of the node agents (kept apart: host paths need a privileged namespace). */
+  readonly agentsNamespace: string;
+  /** Namespace of the ingress gateway, allowed to reach exposed services. */
+  readonly ingressNamespace: string;
+  readonly spread: TopologySpread;
+  /** Hard quota for the platform namespace; unset: sized from the workloads. */
+  readonly budget?: BudgetSettings;
+  readonly quotaHeadroomPercent: number;
+}
+
+/** Partial overrides of an environment, any depth. */
+export type EnvironmentOverrides = {
+  readonly [K in keyof PlatformEnvironment]?: Overrides<PlatformEnvironment[K]>;
+};
+type Overrides<T> = T extends Resources | Size | Cpu | string | number | boolean | undefined ? T
+  : { readonly [K in keyof T]?: Overrides<T[K]> };

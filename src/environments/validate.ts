@@ -1,0 +1,115 @@
+import { Size } from 'cdk8s';
+import {
+  ConfigError, Cpu, ENVIRONMENT_NAME_PATTERN, Resources, TopologySpread, describeValue, sizeBytes,
+} from '../../constructs';
+import { PlatformEnvironment, SERVICE_NAMES, SIZE_NAMES } from './types';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * Checks an environment before any construct is built. Returns every problem found, each naming
+ * the environment, the config field, the value received and what is allowed.
+ */
+export function validateEnvironment(env: PlatformEnvironment, source: string): string[] {
+  const errors: string[] = [];
+  const fail = (field: string, value: unknown, allowed: string) => errors.push(new ConfigError({
+    environment: typeof env?.name === 'string' ? env.name : undefined,
+    path: source,
+    field,
+    received: describeValue(value),
+    allowed,
+  }).message);
+  const int = (field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      fail(field, value, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`);
+      return false;
+    }
+    return true;
+  };
+  const label = (field: string, value: unknown) => {
+    if (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > 63) {
+      fail(field, value, 'a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+    }
+  };
+  const tag = (field: string, value: unknown) => {
+    if (typeof value !== 'string' || !TAG.test(value) || value === 'latest') {
+      fail(field, value, 'a pinned image tag (not "latest")');
+    }
+  };
+  const size = (field: string, value: unknown) => {
+    if (!(typeof value === 'string' && (SIZE_NAMES as string[]).includes(value))) {
+      fail(field, value, `one of the named sizes ${SIZE_NAMES.join(', ')}`);
+    }
+  };
+
+  if (typeof env?.name !== 'string' || !ENVIRONMENT_NAME_PATTERN.test(env.name)) {
+    fail('name', env?.name, 'lower-case letters, digits and "-", starting with a letter, at most 31 characters');
+  }
+  label('namespace', env.namespace);
+  label('agentsNamespace', env.agentsNamespace);
+  label('ingressNamespace', env.ingressNamespace);
+  if (env.namespace === env.agentsNamespace) {
+    fail('agentsNamespace', env.agentsNamespace, 'a namespace other than the platform namespace (node agents need host paths, which restricted pod security refuses)');
+  }
+  if (typeof env.clusterDomain !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(env.clusterDomain)) {
+    fail('clusterDomain', env.clusterDomain, 'a DNS domain such as cluster.local');
+  }
+  if (typeof env.imageRegistry !== 'string' || !/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(env.imageRegistry)) {
+    fail('imageRegistry', env.imageRegistry, 'a lower-case registry and path such as ghcr.io/acme-shop');
+  }
+  if (!Object.values(TopologySpread).includes(env.spread)) {
+    fail('spread', env.spread, `one of ${Object.values(TopologySpread).join(', ')}`);
+  }
+  int('quotaHeadroomPercent', env.quotaHeadroomPercent, 0, 500);
+
+  for (const name of SIZE_NAMES) {
+    const r = env.sizes?.[name];
+    if (!(r instanceof Resources)) {
+      fail(`sizes.${name}`, r, 'Resources.of(...) or Resources.guaranteed(...)');
+      continue;
+    }
+    for (const p of r.problems()) errors.push(new ConfigError({ environment: env.name, path: source, field: `sizes.${name}.${p.field}`, received: p.received, allowed: p.allowed }).message);
+  }
+  for (const extra of Object.keys(env.services ?? {})) {
+    if (!(SERVICE_NAMES as string[]).includes(extra)) fail(`services.${extra}`, extra, `settings for the platform's services only: ${SERVICE_NAMES.join(', ')}`);
+  }
+  for (const name of SERVICE_NAMES) {
+    const s = env.services?.[name];
+    const f = `services.${name}`;
+    if (!s) { fail(f, s, 'settings for every service'); continue; }
+    int(`${f}.replicas`, s.replicas, 1);
+    size(`${f}.size`, s.size);
+    tag(`${f}.imageTag`, s.imageTag);
+    if (!['debug', 'info', 'warn'].includes(s.logLevel)) fail(`${f}.logLevel`, s.logLevel, 'debug, info or warn');
+    if (s.autoscaling) {
+      const a = s.autoscaling;
+      const okMin = int(`${f}.autoscaling.minReplicas`, a.minReplicas, 1);
+      const okMax = int(`${f}.autoscaling.maxReplicas`, a.maxReplicas, 1);
+      if (okMin && okMax && a.maxReplicas < a.minReplicas) fail(`${f}.autoscaling.maxReplicas`, a.maxReplicas, `at least minReplicas (${a.minReplicas})`);
+      int(`${f}.autoscaling.targetCpuUtilization`, a.targetCpuUtilization, 1, 100);
+    }
+  }
+  const l = env.ledger;
+  int('ledger.replicas', l?.replicas, 1);
+  size('ledger.size', l?.size);
+  tag('ledger.imageTag', l?.imageTag);
+  if (!(l?.storage instanceof Size) || sizeBytes(l.storage) < 2 ** 30) fail('ledger.storage', l?.storage, 'a Size of at least 1Gi');
+  if (l?.storageClassName !== undefined) label('ledger.storageClassName', l.storageClassName);
+
+  const a = env.logShipper;
+  size('logShipper.size', a?.size);
+  tag('logShipper.imageTag', a?.imageTag);
+  int('logShipper.expectedNodes', a?.expectedNodes, 1);
+  int('logShipper.sink.port', a?.sink?.port, 1, 65535);
+  if (typeof a?.sink?.cidr !== 'string' || !/^(\d{1,3})(\.\d{1,3}){3}\/\d{1,2}$/.test(a.sink.cidr)) {
+    fail('logShipper.sink.cidr', a?.sink?.cidr, 'an IPv4 CIDR such as 10.40.0.0/16');
+  }
+  if (env.budget) {
+    const b = env.budget;
+    if (!(b.cpu instanceof Cpu) || b.cpu.millicores <= 0) fail('budget.cpu', b.cpu, 'a Cpu above zero');
+    if (!(b.memory instanceof Size) || sizeBytes(b.memory) <= 0) fail('budget.memory', b.memory, 'a Size above zero');
+    int('budget.pods', b.pods, 1);
+  }
+  return errors;
+}
