@@ -1,10 +1,13 @@
-// Tests are transpiled by swc without type-checking so that start-up stays fast;
-// `npm run typecheck` (part of `npm test` via pretest) covers the types.
+// Tests are transpiled one file at a time without type-checking, so start-up stays fast;
+// `npm run typecheck` (run before `npm test` by `pretest`) covers the types.
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  transform: {
+    // tsconfig.test.json sets isolatedModules, so ts-jest only transpiles.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
+  },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 120000,
 };
