@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Proves the published package works for another app: `npm pack`s the repo, installs the tarball in
+# a temporary consumer project beside the same cdk8s, cdk8s-plus-27 and constructs versions,
+# type-checks the consumer (test/fixtures/consumer/) with strict tsc against the installed
+# declarations, compiles and runs it, and checks that it synthesized a Deployment, a StatefulSet
+# and a DaemonSet. Last line on success: "check-pack: OK". KEEP_PACK_DIR=1 keeps the temp folder.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+fixture="$root/test/fixtures/consumer"
+tsc="$root/node_modules/typescript/bin/tsc"
+work=$(mktemp -d "${TMPDIR:-/tmp}/check-pack.XXXXXX")
+if [ "${KEEP_PACK_DIR:-}" = 1 ]; then
+  echo "check-pack: keeping $work"
+else
+  trap 'rm -rf "$work"' EXIT
+fi
+step() { echo "check-pack: $*"; }
+fail() { echo "check-pack: FAILED: $*" >&2; exit 1; }
+
+# 1. Pack (npm runs `prepare`, i.e. tsc) and check that the tarball holds the library only.
+step "npm pack"
+(cd "$root" && npm pack --pack-destination "$work")
+tarballs=("$work"/*.tgz)
+[ "${#tarballs[@]}" -eq 1 ] && [ -f "${tarballs[0]}" ] || fail "npm pack did not produce one tarball"
+tarball=${tarballs[0]}
+contents=$(tar -tzf "$tarball")
+for f in package/package.json package/lib/constructs/index.js package/lib/constructs/index.d.ts; do
+  grep -qx "$f" <<<"$contents" || fail "$(basename "$tarball") lacks $f"
+done
+unexpected=$(grep -vE '^package/(package\.json|README\.md|LICENSE[^/]*|NOTICE[^/]*|lib/constructs/.+\.(js|d\.ts))$' <<<"$contents" || true)
+[ -z "$unexpected" ] || fail "$(basename "$tarball") holds files that are not part of the library:
+$unexpected"
+step "$(basename "$tarball"): $(wc -l <<<"$contents") files"
+
+# 2. A consumer project that depends on the tarball and on the versions this repo builds against.
+consumer="$work/consumer"
+mkdir "$consumer"
+cp "$fixture/app.ts.tmpl" "$consumer/app.ts"
+cp "$fixture/tsconfig.json.tmpl" "$consumer/tsconfig.json"
+node -e '
+  const [root, tarball, out] = process.argv.slice(1);
+  const fs = require("fs"), path = require("path");
+  const version = (name) => JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")).version;
+  const dependencies = { "cdk8s-nats-mesh": `file:${tarball}` };
+  for (const name of ["cdk8s", "cdk8s-plus-27", "constructs"]) dependencies[name] = version(name);
+  fs.writeFileSync(out, JSON.stringify({ name: "consumer", version: "0.0.0", private: true, dependencies }, null, 2) + "\n");
+' "$root" "$tarball" "$consumer/package.json"
+step "npm install in the consumer ($(node -p 'Object.entries(require(process.argv[1]).dependencies).map(([n, v]) => `${n}@${v.startsWith("file:") ? "tarball" : v}`).join(", ")' "$consumer/package.json"))"
+(cd "$consumer" && npm install --no-audit --no-fund --prefer-offline)
+
+# 3. Strict type-check against the installed declarations, through "exports" (node16) and through
+#    "types" (node10), then compile.
+step "tsc --noEmit (module node16, package exports)"
+(cd "$consumer" && node "$tsc" -p tsconfig.json --noEmit)
+step "tsc --noEmit (module commonjs, moduleResolution node10, package types)"
+(cd "$consumer" && node "$tsc" -p tsconfig.json --noEmit --module commonjs --moduleResolution node10)
+step "tsc (emit)"
+(cd "$consumer" && node "$tsc" -p tsconfig.json)
+
+# 4. Run it (CommonJS require), and import the package from ESM too.
+step "run the consumer app"
+(cd "$consumer" && CDK8S_OUTDIR="$consumer/out" node build/app.js)
+(cd "$consumer" && node --input-type=module -e '
+  import { Microservice, StatefulService, NodeAgent } from "cdk8s-nats-mesh";
+  for (const [name, c] of Object.entries({ Microservice, StatefulService, NodeAgent })) {
+    if (typeof c !== "function") { console.error(`ESM import: ${name} is ${typeof c}`); process.exit(1); }
+  }
+') || fail "the package does not import from an ES module"
+
+shopt -s nullglob
+manifests=("$consumer"/out/*.yaml)
+[ "${#manifests[@]}" -gt 0 ] || fail "the consumer app wrote no manifests"
+kinds=$(sed -n 's/^kind: *//p' "${manifests[@]}" | sort | uniq -c | awk '{ printf "%s%s=%s", sep, $2, $1; sep=" " }')
+step "synthesized kinds: $kinds"
+for kind in Deployment StatefulSet DaemonSet; do
+  grep -qE "(^| )$kind=" <<<"$kinds" || fail "no $kind in the consumer's output"
+done
+step "OK"
