@@ -1,0 +1,155 @@
+import { Size } from 'cdk8s';
+import { Cpu, Resources, TopologySpread } from '../../constructs';
+import {
+  BASE, ENVIRONMENTS, PlatformEnvironment, defineEnvironment, selectEnvironments, validateEnvironment,
+} from '../../src/environments';
+
+const source = 'src/environments/test.ts';
+const valid = (): PlatformEnvironment => defineEnvironment({ name: 'qa', namespace: 'shop-qa' }, { agentsNamespace: 'shop-qa-agents' });
+/** The problems of a copy of `valid()` changed by `change`. */
+const problems = (change: (e: any) => void): string[] => {
+  const env = copyEnv(valid());
+  change(env);
+  return validateEnvironment(env, source);
+};
+function copyEnv(e: PlatformEnvironment): any {
+  // Resources, Size and Cpu are immutable value objects: copying the plain structure is enough.
+  return {
+    ...e,
+    sizes: { ...e.sizes },
+    services: Object.fromEntries(Object.entries(e.services).map(([k, v]) => [k, { ...v }])),
+    ledger: { ...e.ledger },
+    logShipper: { ...e.logShipper, sink: { ...e.logShipper.sink } },
+  };
+}
+
+describe('environments', () => {
+  test('dev, staging and prod exist and are valid', () => {
+    expect(ENVIRONMENTS.map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+    for (const env of ENVIRONMENTS) expect(validateEnvironment(env, source)).toEqual([]);
+  });
+
+  test('environments override only what differs from the base', () => {
+    const [dev, staging, prod] = ENVIRONMENTS;
+    expect(dev.services.user.replicas).toBe(1);
+    expect(staging.services.user.replicas).toBe(2);
+    expect(prod.services.user.replicas).toBe(3);
+    // Not overridden in prod: inherited from the base.
+    expect(prod.clusterDomain).toBe(BASE.clusterDomain);
+    expect(prod.services.inventory.imageTag).toBe(BASE.services.inventory.imageTag);
+    expect(prod.sizes.small).toBe(BASE.sizes.small);
+    // Overridden: prod's medium is the base's large.
+    expect(prod.sizes.medium).toBe(BASE.sizes.large);
+    expect(prod.spread).toBe(TopologySpread.ZONES_AND_NODES);
+    expect(dev.spread).toBe(TopologySpread.NONE);
+    // A deep override keeps the sibling fields of the base.
+    expect(dev.services.user.size).toBe('xsmall');
+    expect(dev.services.user.replicas).toBe(BASE.services.user.replicas);
+  });
+
+  test('selecting environments: all by default, a subset by name', () => {
+    expect(selectEnvironments(undefined).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(selectEnvironments(' prod , dev').map((e) => e.name)).toEqual(['prod', 'dev']);
+  });
+
+  test('an unknown environment names the known ones', () => {
+    expect(() => selectEnvironments('dev,qa')).toThrow(
+      'unknown environment "qa" in PLATFORM_ENVIRONMENTS; known environments: dev, staging, prod');
+  });
+});
+
+describe('environment validation rules', () => {
+  const one = (change: (e: any) => void) => {
+    const errors = problems(change);
+    expect(errors).toHaveLength(1);
+    return errors[0];
+  };
+
+  test('name', () => {
+    expect(one((e) => { e.name = 'Prod'; })).toBe(
+      '[Prod] src/environments/test.ts: name: received "Prod"; allowed: lower-case letters, digits and "-", starting with a letter, at most 31 characters');
+  });
+  test('namespace', () => {
+    expect(one((e) => { e.namespace = 'Shop_QA'; })).toBe(
+      '[qa] src/environments/test.ts: namespace: received "Shop_QA"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+  });
+  test('agents namespace must differ from the platform namespace', () => {
+    expect(one((e) => { e.agentsNamespace = 'shop-qa'; })).toBe(
+      '[qa] src/environments/test.ts: agentsNamespace: received "shop-qa"; allowed: a namespace other than the platform namespace (node agents need host paths, which restricted pod security refuses)');
+  });
+  test('cluster domain', () => {
+    expect(one((e) => { e.clusterDomain = 'cluster..local'; })).toBe(
+      '[qa] src/environments/test.ts: clusterDomain: received "cluster..local"; allowed: a DNS domain such as cluster.local');
+  });
+  test('image registry', () => {
+    expect(one((e) => { e.imageRegistry = 'GHCR.io/Acme'; })).toBe(
+      '[qa] src/environments/test.ts: imageRegistry: received "GHCR.io/Acme"; allowed: a lower-case registry and path such as ghcr.io/acme-shop');
+  });
+  test('spread', () => {
+    expect(one((e) => { e.spread = 'racks'; })).toBe(
+      '[qa] src/environments/test.ts: spread: received "racks"; allowed: one of none, zones, zones-and-nodes, nodes');
+  });
+  test('quota headroom', () => {
+    expect(one((e) => { e.quotaHeadroomPercent = -5; })).toBe(
+      '[qa] src/environments/test.ts: quotaHeadroomPercent: received -5; allowed: an integer from 0 to 500');
+  });
+  test('a named size must be Resources', () => {
+    expect(one((e) => { e.sizes.small = { cpu: '100m' }; })).toBe(
+      '[qa] src/environments/test.ts: sizes.small: received {"cpu":"100m"}; allowed: Resources.of(...) or Resources.guaranteed(...)');
+  });
+  test('a named size with requests above limits', () => {
+    expect(one((e) => {
+      e.sizes.large = Resources.of({
+        requests: { cpu: Cpu.millis(500), memory: Size.mebibytes(1024) },
+        limits: { cpu: Cpu.millis(500), memory: Size.mebibytes(512) },
+      });
+    })).toBe('[qa] src/environments/test.ts: sizes.large.requests.memory: received 1Gi (limit 512Mi); allowed: a request no larger than the limit');
+  });
+  test('unknown service', () => {
+    expect(one((e) => { e.services.cart = { ...e.services.user }; })).toBe(
+      '[qa] src/environments/test.ts: services.cart: received "cart"; allowed: settings for the platform\'s services only: user, product, order, inventory, payment');
+  });
+  test('replicas', () => {
+    expect(one((e) => { e.services.order.replicas = 0; })).toBe(
+      '[qa] src/environments/test.ts: services.order.replicas: received 0; allowed: an integer >= 1');
+  });
+  test('size name', () => {
+    expect(one((e) => { e.services.order.size = 'huge'; })).toBe(
+      '[qa] src/environments/test.ts: services.order.size: received "huge"; allowed: one of the named sizes xsmall, small, medium, large, xlarge');
+  });
+  test('image tag', () => {
+    expect(one((e) => { e.services.payment.imageTag = 'latest'; })).toBe(
+      '[qa] src/environments/test.ts: services.payment.imageTag: received "latest"; allowed: a pinned image tag (not "latest")');
+  });
+  test('log level', () => {
+    expect(one((e) => { e.services.user.logLevel = 'trace'; })).toBe(
+      '[qa] src/environments/test.ts: services.user.logLevel: received "trace"; allowed: debug, info or warn');
+  });
+  test('autoscaling bounds', () => {
+    expect(one((e) => { e.services.product.autoscaling = { minReplicas: 4, maxReplicas: 2, targetCpuUtilization: 70 }; })).toBe(
+      '[qa] src/environments/test.ts: services.product.autoscaling.maxReplicas: received 2; allowed: at least minReplicas (4)');
+    expect(one((e) => { e.services.product.autoscaling = { minReplicas: 2, maxReplicas: 4, targetCpuUtilization: 150 }; })).toBe(
+      '[qa] src/environments/test.ts: services.product.autoscaling.targetCpuUtilization: received 150; allowed: an integer from 1 to 100');
+  });
+  test('ledger storage', () => {
+    expect(one((e) => { e.ledger.storage = Size.mebibytes(512); })).toBe(
+      '[qa] src/environments/test.ts: ledger.storage: received 512Mi; allowed: a Size of at least 1Gi');
+  });
+  test('log sink', () => {
+    expect(one((e) => { e.logShipper.sink.port = 70000; })).toBe(
+      '[qa] src/environments/test.ts: logShipper.sink.port: received 70000; allowed: an integer from 1 to 65535');
+    expect(one((e) => { e.logShipper.sink.cidr = '10.40.0.0'; })).toBe(
+      '[qa] src/environments/test.ts: logShipper.sink.cidr: received "10.40.0.0"; allowed: an IPv4 CIDR such as 10.40.0.0/16');
+  });
+  test('budget', () => {
+    expect(one((e) => { e.budget = { cpu: Cpu.millis(0), memory: Size.gibibytes(1), pods: 10, storage: Size.gibibytes(1) }; })).toBe(
+      '[qa] src/environments/test.ts: budget.cpu: received 0; allowed: a Cpu above zero');
+  });
+  test('every problem is reported, not only the first', () => {
+    const errors = problems((e) => { e.services.user.replicas = -1; e.services.order.imageTag = ''; });
+    expect(errors).toEqual([
+      '[qa] src/environments/test.ts: services.user.replicas: received -1; allowed: an integer >= 1',
+      '[qa] src/environments/test.ts: services.order.imageTag: received ""; allowed: a pinned image tag (not "latest")',
+    ]);
+  });
+});

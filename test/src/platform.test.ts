@@ -1,0 +1,111 @@
+import * as fs from 'fs';
+import { parseAllDocuments } from 'yaml';
+import { ENVIRONMENTS } from '../../src/environments';
+import { loadSchemaValidator } from '../support/schema-validator';
+import { readTree, synthToTemp } from '../support/synth';
+
+// One synthesis of every environment through the same code path as `cdk8s synth`.
+const outdir = synthToTemp(ENVIRONMENTS);
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+const files = readTree(outdir);
+const objectsOf = (env: string): any[] => Object.entries(files)
+  .filter(([f]) => f.startsWith(`${env}/`))
+  .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJSON()).filter((o) => o));
+const validator = loadSchemaValidator();
+const byKind = (objs: any[], kind: string) => objs.filter((o) => o.kind === kind);
+
+describe.each(ENVIRONMENTS.map((e) => e.name))('environment %s', (env) => {
+  const objects = objectsOf(env);
+
+  test('manifests match the reviewed snapshot', () => {
+    const own = Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith(`${env}/`)));
+    expect(Object.keys(own)).toEqual([`${env}/node-agents.k8s.yaml`, `${env}/platform.k8s.yaml`]);
+    expect(own).toMatchSnapshot();
+  });
+
+  test('every object validates strictly against Kubernetes 1.27 and the CRDs', () => {
+    if (validator.missing.length) {
+      console.warn(`schema validation incomplete for ${env}:\n${validator.missing.join('\n')}`);
+    }
+    expect(objects.length).toBeGreaterThan(20);
+    expect(objects.flatMap((o) => validator.validate(o))).toEqual([]);
+  });
+
+  test('every container has CPU and memory requests and limits', () => {
+    const pods = objects.filter((o) => o.spec?.template?.spec).map((o) => o.spec.template.spec);
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pod of pods) {
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        expect(Object.keys(c.resources.requests)).toEqual(expect.arrayContaining(['cpu', 'memory']));
+        expect(Object.keys(c.resources.limits)).toEqual(expect.arrayContaining(['cpu', 'memory']));
+      }
+    }
+  });
+
+  test('every pod meets restricted pod security (host paths only on node agents, read-only)', () => {
+    for (const o of objects.filter((x) => x.spec?.template?.spec)) {
+      const pod = o.spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      for (const c of pod.containers) {
+        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
+        expect(c.image).toMatch(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:[a-f0-9]{64}$/);
+        expect(c.image).not.toMatch(/:latest$/);
+      }
+      const hostPaths = (pod.volumes ?? []).filter((v: any) => v.hostPath);
+      if (o.kind !== 'DaemonSet') expect(hostPaths).toEqual([]);
+      for (const v of hostPaths) {
+        for (const c of pod.containers) {
+          for (const m of (c.volumeMounts ?? []).filter((x: any) => x.name === v.name)) expect(m.readOnly).toBe(true);
+        }
+      }
+    }
+  });
+
+  test('every Service port declares its protocol', () => {
+    const ports = byKind(objects, 'Service').flatMap((s) => s.spec.ports);
+    expect(ports.length).toBeGreaterThan(0);
+    for (const p of ports) expect(['http', 'http2', 'https', 'grpc', 'tcp', 'tls']).toContain(p.appProtocol);
+  });
+
+  test('every replicated workload has a PodDisruptionBudget', () => {
+    const pdbs = byKind(objects, 'PodDisruptionBudget').map((p) => p.metadata.name);
+    const hpas = new Map(byKind(objects, 'HorizontalPodAutoscaler').map((h) => [h.metadata.name, h.spec.minReplicas]));
+    for (const w of [...byKind(objects, 'Deployment'), ...byKind(objects, 'StatefulSet')]) {
+      const replicas = w.spec.replicas ?? hpas.get(w.metadata.name);
+      expect(replicas).toBeDefined();
+      expect([w.metadata.name, pdbs.includes(w.metadata.name)]).toEqual([w.metadata.name, replicas > 1]);
+    }
+  });
+});
+
+describe('differences between environments', () => {
+  const deployments = (env: string) => byKind(objectsOf(env), 'Deployment');
+  test('dev is single-replica and unspread; prod is replicated and spread across zones', () => {
+    for (const d of deployments('dev')) {
+      expect(d.spec.replicas).toBe(1);
+      expect(d.spec.template.spec.topologySpreadConstraints).toBeUndefined();
+    }
+    for (const d of deployments('prod')) {
+      expect(d.spec.replicas ?? 0).not.toBe(1);
+      const keys = d.spec.template.spec.topologySpreadConstraints.map((c: any) => c.topologyKey);
+      expect(keys).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    }
+    expect(byKind(objectsOf('prod'), 'HorizontalPodAutoscaler').map((h) => h.metadata.name).sort()).toEqual(['order', 'product']);
+  });
+
+  test('sizes differ: the order service is small in dev and large in prod', () => {
+    const order = (env: string) => deployments(env).find((d) => d.metadata.name === 'order').spec.template.spec.containers[0].resources;
+    expect(order('dev').limits.memory).toBe('128Mi');
+    expect(order('prod').limits.memory).toBe('512Mi');
+  });
+
+  test('prod quota is its hard budget; dev quota is sized from its workloads', () => {
+    const quota = (env: string) => byKind(objectsOf(env), 'ResourceQuota').find((q) => q.metadata.namespace.startsWith('shop')
+      && q.metadata.namespace === (env === 'prod' ? 'shop' : `shop-${env}`)).spec.hard;
+    expect(quota('prod')['limits.cpu']).toBe('96');
+    expect(quota('prod')['limits.memory']).toBe('48Gi');
+    // dev: five services and the ledger, each 1 replica + 1 surge for the services, +20%.
+    expect(quota('dev').pods).toBe(Math.ceil((5 * 2 + 1) * 1.2));
+  });
+});
