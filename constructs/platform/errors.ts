@@ -46,6 +46,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return JSON.stringify(value);
   if (value instanceof Size) return sizeQuantity(value);
+  if (Array.isArray(value)) return JSON.stringify(value);
   if (typeof value === 'object' && value !== null && typeof (value as any).toString === 'function'
     && (value as any).toString !== Object.prototype.toString) {
     return String(value);

@@ -1,4 +1,4 @@
-import { Chart, Lazy, Size } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
@@ -6,7 +6,7 @@ import { Cpu } from '../workloads/cpu';
 import { sizeBytes, sizeQuantity } from '../workloads/quantity';
 import { ResourceTotals, Resources } from '../workloads/resources';
 import { LABELS, Workload, WorkloadFootprint } from '../workloads/workload';
-import { ConfigError, configError, environmentOf } from './errors';
+import { ConfigError, configError, environmentOf, throwFirst } from './errors';
 
 /** Pod Security Standards level enforced on a namespace. */
 export enum PodSecurityLevel {
@@ -150,8 +150,7 @@ export class NamespaceBaseline extends Construct {
       requests: { cpu: Cpu.millis(100), memory: Size.mebibytes(128) },
       limits: { cpu: Cpu.millis(500), memory: Size.mebibytes(512) },
     });
-    const problem = defaults.problems()[0];
-    if (problem) throw configError(this, `containerDefaults.${problem.field}`, problem.received, problem.allowed);
+    throwFirst(this, 'containerDefaults', defaults.problems());
     if (props.budget) this.checkBudget(props.budget);
 
     this.namespace = new kplus.Namespace(this, 'Namespace', {
@@ -166,6 +165,9 @@ export class NamespaceBaseline extends Construct {
         },
       },
     });
+
+    // The chart stamps its namespace on every object; a Namespace is cluster-scoped.
+    ApiObject.of(this.namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
     const kube = defaults.toKube();
     new k8s.KubeLimitRange(this, 'LimitRange', {
@@ -304,7 +306,7 @@ export class NamespaceBaseline extends Construct {
       if ((e.cidr === undefined) === (e.namespace === undefined)) {
         throw configError(this, `egress[${i}]`, `cidr ${e.cidr ?? 'unset'}, namespace ${e.namespace ?? 'unset'}`, 'exactly one of cidr and namespace');
       }
-      if (e.cidr !== undefined && !/^(\d{1,3})(\.\d{1,3}){3}\/\d{1,2}$/.test(e.cidr)) {
+      if (e.cidr !== undefined && !isIpv4Cidr(e.cidr)) {
         throw configError(this, `egress[${i}].cidr`, e.cidr, 'an IPv4 CIDR such as 10.20.0.0/16');
       }
       if (!e.ports?.length) throw configError(this, `egress[${i}].ports`, e.ports, 'at least one port (an open egress defeats the default deny)');
@@ -332,4 +334,10 @@ export class NamespaceBaseline extends Construct {
     if (ports.size === 0) return undefined;
     return [...ports].sort((a, b) => a - b).map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
   }
+}
+
+/** True for an IPv4 CIDR with octets up to 255 and a prefix up to 32. */
+export function isIpv4Cidr(text: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
 }

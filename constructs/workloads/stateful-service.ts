@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { configError } from '../platform/errors';
+import { ConfigError, configError, environmentOf } from '../platform/errors';
 import { sizeBytes, sizeProblem, sizeQuantity } from './quantity';
 import { Volume, VolumeMount } from './volume';
 import { DisruptionBudget, Workload, WorkloadProps } from './workload';
@@ -121,6 +121,11 @@ export class StatefulService extends Workload {
     this.volumeClaims = claims;
     this.podManagementPolicy = props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY;
     this.headlessServiceName = props.headlessServiceName ?? `${this.name}-headless`;
+    if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(this.headlessServiceName) || this.headlessServiceName.length > 63
+      || ((props.clientService ?? true) && this.headlessServiceName === this.name)) {
+      throw configError(this, 'headlessServiceName', this.headlessServiceName,
+        "a DNS-1035 label of at most 63 characters, other than the workload's name (the client Service has that name)");
+    }
     const strategy = props.updateStrategy ?? StatefulUpdateStrategy.ROLLING_UPDATE;
     if (props.partition !== undefined && strategy !== StatefulUpdateStrategy.ROLLING_UPDATE) {
       throw configError(this, 'partition', props.partition, 'a partition only with the RollingUpdate strategy');
@@ -133,7 +138,10 @@ export class StatefulService extends Workload {
       seen.add(c.name);
       const problem = c.size ? sizeProblem(c.size) : 'a size';
       if (problem || sizeBytes(c.size) === 0) {
-        throw configError(this, `volumeClaims[${i}].size`, c.size ? sizeQuantity(c.size) : undefined, problem ?? 'more than zero');
+        throw new ConfigError({
+          environment: environmentOf(this), path: this.node.path, field: `volumeClaims[${i}].size`,
+          received: c.size ? `${sizeBytes(c.size)} bytes` : 'nothing', allowed: problem ?? 'more than zero',
+        });
       }
     });
 

@@ -239,6 +239,11 @@ export abstract class Workload extends Construct {
     const all = this.allContainers();
     for (const c of all) this.checkContainer(c.spec, c.field);
     this.version = props.version ?? props.image.version;
+    if (this.version.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(this.version)) {
+      throw configError(this, 'version', this.version, props.version !== undefined
+        ? 'a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit'
+        : 'a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (it defaults to the image tag: set `version`)');
+    }
     this.exposed = props.exposed ?? false;
     this.spread = props.spread ?? TopologySpread.NONE;
     this.selectorLabels = { [LABELS.NAME]: this.name };
@@ -396,11 +401,19 @@ export abstract class Workload extends Construct {
       names.add(c.name);
     }
     const portNames = new Map<string, number>();
+    const servicePorts = new Set<number>();
     for (const p of this.ports) {
       if (portNames.has(p.name) || [...portNames.values()].includes(p.port)) {
         throw configError(this, 'ports', `${p.name}:${p.port}`, 'port names and numbers unique within the pod');
       }
       portNames.set(p.name, p.port);
+      if (p.expose ?? true) {
+        const servicePort = p.servicePort ?? p.port;
+        if (servicePorts.has(servicePort)) {
+          throw configError(this, 'ports', `${p.name} on Service port ${servicePort}`, 'a distinct Service port for every exposed port');
+        }
+        servicePorts.add(servicePort);
+      }
     }
     for (const name of external) volumes.delete(name);
 
@@ -435,7 +448,7 @@ export abstract class Workload extends Construct {
         nodeSelector: props.nodeSelector,
         tolerations: props.tolerations?.map((t) => ({
           key: t.key,
-          operator: t.operator ?? (t.value !== undefined ? TolerationOperator.EQUAL : TolerationOperator.EXISTS),
+          operator: effectiveOperator(t),
           value: t.value,
           effect: t.effect,
         })),
@@ -512,6 +525,10 @@ export abstract class Workload extends Construct {
       throw configError(this, joinField(field, 'mountPath'), m.mountPath, 'an absolute path');
     }
     if (v.source === VolumeSource.HOST_PATH) {
+      const hostPath = v.reference ?? '';
+      if (!hostPath.startsWith('/') || hostPath.split('/').includes('..')) {
+        throw configError(this, joinField(field, 'volume.hostPath'), hostPath, 'an absolute path without ".."');
+      }
       if (!allowHostPaths) {
         throw configError(this, joinField(field, 'volume'), `hostPath ${v.reference}`, 'no host paths outside a NodeAgent (Pod Security Standards "restricted")');
       }
@@ -524,7 +541,7 @@ export abstract class Workload extends Construct {
       throw configError(this, joinField(field, 'volume'), v.name, 'one definition per volume name (two different volumes share this name)');
     }
     volumes.set(v.name, v);
-    const readOnlyDefault = v.source !== VolumeSource.EMPTY_DIR;
+    const readOnlyDefault = [VolumeSource.SECRET, VolumeSource.CONFIG_MAP, VolumeSource.HOST_PATH].includes(v.source);
     return { name: v.name, mountPath: m.mountPath, readOnly: m.readOnly ?? readOnlyDefault, subPath: m.subPath };
   }
 
@@ -543,7 +560,7 @@ export abstract class Workload extends Construct {
       if (t.operator === TolerationOperator.EXISTS && t.value !== undefined) {
         throw configError(this, `tolerations[${i}].value`, t.value, 'no value with operator Exists');
       }
-      if (t.key === undefined && t.operator === TolerationOperator.EQUAL) {
+      if (t.key === undefined && effectiveOperator(t) === TolerationOperator.EQUAL) {
         throw configError(this, `tolerations[${i}].key`, undefined, 'a key with operator Equal');
       }
     });
@@ -576,3 +593,8 @@ export abstract class Workload extends Construct {
 }
 
 const WORKLOAD_SYMBOL = Symbol.for('cdk8s-nats-mesh.Workload');
+
+/** The operator a toleration is rendered with: Equal when a value is given, else Exists. */
+function effectiveOperator(t: Toleration): TolerationOperator {
+  return t.operator ?? (t.value !== undefined ? TolerationOperator.EQUAL : TolerationOperator.EXISTS);
+}

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import {
-  ConfigError, Cpu, ENVIRONMENT_NAME_PATTERN, Resources, TopologySpread, describeValue, sizeBytes,
+  ConfigError, Cpu, ENVIRONMENT_NAME_PATTERN, Resources, TopologySpread, describeValue, isIpv4Cidr, sizeBytes,
 } from '../../constructs';
 import { PlatformEnvironment, SERVICE_NAMES, SIZE_NAMES } from './types';
 
@@ -102,7 +102,7 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   tag('logShipper.imageTag', a?.imageTag);
   int('logShipper.expectedNodes', a?.expectedNodes, 1);
   int('logShipper.sink.port', a?.sink?.port, 1, 65535);
-  if (typeof a?.sink?.cidr !== 'string' || !/^(\d{1,3})(\.\d{1,3}){3}\/\d{1,2}$/.test(a.sink.cidr)) {
+  if (typeof a?.sink?.cidr !== 'string' || !isIpv4Cidr(a.sink.cidr)) {
     fail('logShipper.sink.cidr', a?.sink?.cidr, 'an IPv4 CIDR such as 10.40.0.0/16');
   }
   if (env.budget) {
