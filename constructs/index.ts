@@ -1,2 +1,3 @@
+export * from './nats';
 export * from './platform';
 export * from './workloads';

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
 import { markEnvironment } from '../constructs';
 import { PlatformEnvironment, validateEnvironment } from './environments';
+import { MessagingChart } from './messaging-chart';
 import { NodeAgentsChart } from './node-agents-chart';
 import { PlatformChart } from './platform-chart';
 
@@ -12,7 +13,8 @@ export function buildEnvironment(env: PlatformEnvironment, outdir: string): App 
   if (errors.length) throw new Error(errors.join('\n'));
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   markEnvironment(app, env.name);
-  new PlatformChart(app, 'platform', env);
+  const messaging = new MessagingChart(app, 'messaging', env);
+  new PlatformChart(app, 'platform', env, messaging.nats);
   new NodeAgentsChart(app, 'node-agents', env);
   return app;
 }

@@ -2,9 +2,10 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  ContainerImage, Microservice, NamespaceBaseline, PodManagementPolicy, PortProtocol, Probe, StatefulService,
+  ContainerImage, Microservice, NamespaceBaseline, NatsCluster, PodManagementPolicy, PortProtocol, Probe, StatefulService,
 } from '../constructs';
 import { PlatformEnvironment, SERVICE_NAMES } from './environments';
+import { NATS_USERS_SECRET } from './messaging-chart';
 import { SERVICES } from './services';
 
 /**
@@ -15,7 +16,7 @@ export class PlatformChart extends Chart {
   public readonly services: Record<string, Microservice> = {};
   public readonly ledger: StatefulService;
 
-  constructor(scope: Construct, id: string, env: PlatformEnvironment) {
+  constructor(scope: Construct, id: string, env: PlatformEnvironment, nats: NatsCluster) {
     super(scope, id, { namespace: env.namespace, labels: { 'app.kubernetes.io/part-of': 'shop', 'shop.example.com/environment': env.name } });
 
     new NamespaceBaseline(this, 'namespace', {
@@ -40,7 +41,8 @@ export class PlatformChart extends Chart {
         readiness: blueprint.readiness,
         liveness: blueprint.liveness,
         envFromConfigMaps: [config.name],
-        secretEnv: blueprint.secretEnv,
+        env: { NATS_URL: nats.clientUrl, NATS_USER: name },
+        secretEnv: [...(blueprint.secretEnv ?? []), { name: 'NATS_PASSWORD', from: NATS_USERS_SECRET, key: name }],
         writablePaths: ['/tmp'],
         exposed: blueprint.exposed,
         spread: env.spread,

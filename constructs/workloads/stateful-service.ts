@@ -78,6 +78,11 @@ export interface StatefulServiceProps extends WorkloadProps {
    */
   readonly clientService?: boolean;
   /**
+   * Ports of the client Service, by name.
+   * @default - every exposed port
+   */
+  readonly clientServicePorts?: string[];
+  /**
    * Delete the claims when the StatefulSet is deleted or scaled down.
    * @default false (claims are kept: data outlives the workload)
    */
@@ -151,7 +156,7 @@ export class StatefulService extends Workload {
       publishNotReadyAddresses: props.publishNotReadyAddresses,
     })!;
     if (props.clientService ?? true) {
-      this.clientService = this.createService('ClientService', { name: this.name });
+      this.clientService = this.createService('ClientService', { name: this.name, portNames: props.clientServicePorts });
     }
     const deleteClaims = props.deleteClaimsWithWorkload ?? false;
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {

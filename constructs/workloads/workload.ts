@@ -94,6 +94,16 @@ export interface WorkloadProps extends ContainerSpec {
   /** @default - none */
   readonly podAnnotations?: { [key: string]: string };
   /**
+   * Labels on the pods only (e.g. `sidecar.istio.io/inject`).
+   * @default - none
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * Containers of the pod see each other's processes (a config reloader signalling a server).
+   * @default false
+   */
+  readonly shareProcessNamespace?: boolean;
+  /**
    * Value of the `version` label (used by Istio subsets and telemetry).
    * @default - the image tag
    */
@@ -172,6 +182,8 @@ export interface ServiceOptions {
   readonly publishNotReadyAddresses?: boolean;
   /** `Local` keeps traffic on the caller's node (DaemonSets). */
   readonly internalTrafficPolicy?: string;
+  /** Only these ports (by name). @default - every exposed port */
+  readonly portNames?: string[];
 }
 
 /** Options the concrete workload passes to the shared pod renderer. */
@@ -423,6 +435,7 @@ export abstract class Workload extends Construct {
     return {
       metadata: {
         labels: {
+          ...props.podLabels,
           ...this.labels,
           [LABELS.APP]: this.name,
           [LABELS.ISTIO_VERSION]: this.version,
@@ -435,6 +448,7 @@ export abstract class Workload extends Construct {
         serviceAccountName: this.serviceAccountName,
         automountServiceAccountToken: props.mountServiceAccountToken ?? false,
         enableServiceLinks: false,
+        shareProcessNamespace: props.shareProcessNamespace,
         securityContext: {
           runAsNonRoot: true,
           runAsUser: uid,
@@ -463,7 +477,7 @@ export abstract class Workload extends Construct {
 
   /** A Service for the exposed ports, every port declaring its protocol through appProtocol. */
   protected createService(id: string, options: ServiceOptions): k8s.KubeService | undefined {
-    const ports = this.ports.filter((p) => p.expose ?? true);
+    const ports = this.ports.filter((p) => (p.expose ?? true) && (!options.portNames || options.portNames.includes(p.name)));
     if (ports.length === 0 && !options.headless) return undefined;
     return new k8s.KubeService(this, id, {
       metadata: { name: options.name, labels: this.labels },

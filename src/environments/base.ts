@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { Cpu, Resources, TopologySpread } from '../../constructs';
+import { Cpu, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
 import { EnvironmentOverrides, PlatformEnvironment } from './types';
 
 const sized = (cpuRequest: number, cpuLimit: number, memoryMi: number) => Resources.of({
@@ -26,6 +26,18 @@ export const BASE: Omit<PlatformEnvironment, 'name' | 'namespace'> = {
     payment: { replicas: 1, size: 'medium', imageTag: '2.0.7', logLevel: 'info' },
   },
   ledger: { replicas: 1, size: 'medium', imageTag: '16.4-alpine3.20', storage: Size.gibibytes(5) },
+  nats: {
+    replicas: 3,
+    imageTag: '2.10.22-alpine',
+    cpu: Cpu.millis(500),
+    memory: Size.gibibytes(1),
+    fileStorage: Size.gibibytes(10),
+    memoryStorage: Size.mebibytes(256),
+    streamReplicas: 3,
+    ordersMaxBytes: Size.gibibytes(2),
+    mesh: NatsMeshMode.INSIDE,
+    natsBox: true,
+  },
   logShipper: {
     size: 'xsmall',
     imageTag: '3.1.9',

@@ -1,3 +1,5 @@
+import { Size } from 'cdk8s';
+import { Cpu, NatsMeshMode } from '../../constructs';
 import { defineEnvironment } from './base';
 
 /** Developers' cluster: one replica of everything, small sizes, verbose logs. */
@@ -10,6 +12,11 @@ export const dev = defineEnvironment({ name: 'dev', namespace: 'shop-dev' }, {
     payment: { size: 'small', logLevel: 'debug' },
   },
   ledger: { size: 'small' },
+  // A single server with small JetStream storage; outside the mesh.
+  nats: {
+    replicas: 1, cpu: Cpu.millis(250), memory: Size.mebibytes(512), fileStorage: Size.gibibytes(1),
+    memoryStorage: Size.mebibytes(64), streamReplicas: 1, ordersMaxBytes: Size.mebibytes(256), mesh: NatsMeshMode.OUTSIDE,
+  },
   agentsNamespace: 'shop-dev-node-agents',
   logShipper: { expectedNodes: 1 },
 });

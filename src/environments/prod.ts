@@ -16,6 +16,10 @@ export const prod = defineEnvironment({ name: 'prod', namespace: 'shop' }, {
     payment: { replicas: 3, size: 'large', logLevel: 'warn' },
   },
   ledger: { size: 'large', storage: Size.gibibytes(100), storageClassName: 'ssd-retain' },
+  nats: {
+    cpu: Cpu.cores(2), memory: Size.gibibytes(4), fileStorage: Size.gibibytes(50), memoryStorage: Size.gibibytes(1),
+    storageClassName: 'ssd-retain', ordersMaxBytes: Size.gibibytes(10), tlsIssuer: 'shop-internal-ca', natsBox: false,
+  },
   logShipper: { size: 'small', expectedNodes: 12 },
   spread: TopologySpread.ZONES_AND_NODES,
   budget: { cpu: Cpu.cores(96), memory: Size.gibibytes(48), pods: 80, storage: Size.gibibytes(400) },

@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { Cpu, EnvironmentIdentity, Resources, TopologySpread } from '../../constructs';
+import { Cpu, EnvironmentIdentity, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
 
 /** Named container sizes; environments override what a name means. */
 export type SizeName = 'xsmall' | 'small' | 'medium' | 'large' | 'xlarge';
@@ -41,6 +41,28 @@ export interface LogShipperSettings {
   readonly expectedNodes: number;
 }
 
+export interface NatsSettings {
+  /** Servers: 1 (standalone) or an odd number for a JetStream cluster. */
+  readonly replicas: number;
+  /** Image tag of nats (the server version is read from it). */
+  readonly imageTag: string;
+  /** CPU and memory of each server (requests = limits). */
+  readonly cpu: Cpu;
+  readonly memory: Size;
+  /** JetStream volume per server. */
+  readonly fileStorage: Size;
+  readonly memoryStorage: Size;
+  readonly storageClassName?: string;
+  /** Replicas of the platform's streams, consumers and buckets. */
+  readonly streamReplicas: number;
+  /** Retention cap of the ORDERS stream. */
+  readonly ordersMaxBytes: Size;
+  /** TLS on client and route connections, issued by this cert-manager ClusterIssuer. */
+  readonly tlsIssuer?: string;
+  readonly mesh: NatsMeshMode;
+  readonly natsBox: boolean;
+}
+
 export interface BudgetSettings {
   readonly cpu: Cpu;
   readonly memory: Size;
@@ -58,6 +80,7 @@ export interface PlatformEnvironment extends EnvironmentIdentity {
   readonly sizes: Record<SizeName, Resources>;
   readonly services: Record<ServiceName, ServiceSettings>;
   readonly ledger: LedgerSettings;
+  readonly nats: NatsSettings;
   readonly logShipper: LogShipperSettings;
   /** Namespace of the node agents (kept apart: host paths need a privileged namespace). */
   readonly agentsNamespace: string;

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import {
-  ConfigError, Cpu, ENVIRONMENT_NAME_PATTERN, Resources, TopologySpread, describeValue, isIpv4Cidr, sizeBytes,
+  ConfigError, Cpu, ENVIRONMENT_NAME_PATTERN, NatsMeshMode, Resources, TopologySpread, describeValue, isIpv4Cidr, sizeBytes,
 } from '../../constructs';
 import { PlatformEnvironment, SERVICE_NAMES, SIZE_NAMES } from './types';
 
@@ -105,6 +105,20 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   if (typeof a?.sink?.cidr !== 'string' || !isIpv4Cidr(a.sink.cidr)) {
     fail('logShipper.sink.cidr', a?.sink?.cidr, 'an IPv4 CIDR such as 10.40.0.0/16');
   }
+  const n = env.nats;
+  if (int('nats.replicas', n?.replicas, 1)) {
+    int('nats.streamReplicas', n.streamReplicas, 1, Math.min(5, n.replicas));
+  }
+  tag('nats.imageTag', n?.imageTag);
+  if (!(n?.cpu instanceof Cpu) || n.cpu.millicores < 100) fail('nats.cpu', n?.cpu, 'a Cpu of at least 100m');
+  if (!(n?.memory instanceof Size) || sizeBytes(n.memory) < 256 * 2 ** 20) fail('nats.memory', n?.memory, 'a Size of at least 256Mi');
+  if (!(n?.fileStorage instanceof Size) || sizeBytes(n.fileStorage) < 2 ** 30) fail('nats.fileStorage', n?.fileStorage, 'a Size of at least 1Gi');
+  if (!(n?.memoryStorage instanceof Size)) fail('nats.memoryStorage', n?.memoryStorage, 'a Size');
+  if (!(n?.ordersMaxBytes instanceof Size)) fail('nats.ordersMaxBytes', n?.ordersMaxBytes, 'a Size');
+  if (n?.storageClassName !== undefined) label('nats.storageClassName', n.storageClassName);
+  if (n?.tlsIssuer !== undefined) label('nats.tlsIssuer', n.tlsIssuer);
+  if (!Object.values(NatsMeshMode).includes(n?.mesh)) fail('nats.mesh', n?.mesh, `one of ${Object.values(NatsMeshMode).join(', ')}`);
+  if (typeof n?.natsBox !== 'boolean') fail('nats.natsBox', n?.natsBox, 'true or false');
   if (env.budget) {
     const b = env.budget;
     if (!(b.cpu instanceof Cpu) || b.cpu.millicores <= 0) fail('budget.cpu', b.cpu, 'a Cpu above zero');

@@ -20,6 +20,7 @@ function copyEnv(e: PlatformEnvironment): any {
     services: Object.fromEntries(Object.entries(e.services).map(([k, v]) => [k, { ...v }])),
     ledger: { ...e.ledger },
     logShipper: { ...e.logShipper, sink: { ...e.logShipper.sink } },
+    nats: { ...e.nats },
   };
 }
 
@@ -144,6 +145,34 @@ describe('environment validation rules', () => {
   test('budget', () => {
     expect(one((e) => { e.budget = { cpu: Cpu.millis(0), memory: Size.gibibytes(1), pods: 10, storage: Size.gibibytes(1) }; })).toBe(
       '[qa] src/environments/test.ts: budget.cpu: received 0; allowed: a Cpu above zero');
+  });
+  test('NATS servers and stream replicas', () => {
+    expect(one((e) => { e.nats.replicas = 0; })).toBe(
+      '[qa] src/environments/test.ts: nats.replicas: received 0; allowed: an integer >= 1');
+    expect(one((e) => { e.nats.replicas = 3; e.nats.streamReplicas = 4; })).toBe(
+      '[qa] src/environments/test.ts: nats.streamReplicas: received 4; allowed: an integer from 1 to 3');
+  });
+  test('NATS image tag, sizes, issuer and mesh mode', () => {
+    expect(one((e) => { e.nats.imageTag = 'latest'; })).toBe(
+      '[qa] src/environments/test.ts: nats.imageTag: received "latest"; allowed: a pinned image tag (not "latest")');
+    expect(one((e) => { e.nats.cpu = Cpu.millis(50); })).toBe(
+      '[qa] src/environments/test.ts: nats.cpu: received 50m; allowed: a Cpu of at least 100m');
+    expect(one((e) => { e.nats.memory = Size.mebibytes(128); })).toBe(
+      '[qa] src/environments/test.ts: nats.memory: received 128Mi; allowed: a Size of at least 256Mi');
+    expect(one((e) => { e.nats.fileStorage = Size.mebibytes(512); })).toBe(
+      '[qa] src/environments/test.ts: nats.fileStorage: received 512Mi; allowed: a Size of at least 1Gi');
+    expect(one((e) => { e.nats.memoryStorage = '64Mi'; })).toBe(
+      '[qa] src/environments/test.ts: nats.memoryStorage: received "64Mi"; allowed: a Size');
+    expect(one((e) => { e.nats.ordersMaxBytes = 1024; })).toBe(
+      '[qa] src/environments/test.ts: nats.ordersMaxBytes: received 1024; allowed: a Size');
+    expect(one((e) => { e.nats.storageClassName = 'SSD'; })).toBe(
+      '[qa] src/environments/test.ts: nats.storageClassName: received "SSD"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+    expect(one((e) => { e.nats.tlsIssuer = 'Internal CA'; })).toBe(
+      '[qa] src/environments/test.ts: nats.tlsIssuer: received "Internal CA"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+    expect(one((e) => { e.nats.mesh = 'sidecar'; })).toBe(
+      '[qa] src/environments/test.ts: nats.mesh: received "sidecar"; allowed: one of none, inside, outside');
+    expect(one((e) => { e.nats.natsBox = 'yes'; })).toBe(
+      '[qa] src/environments/test.ts: nats.natsBox: received "yes"; allowed: true or false');
   });
   test('every problem is reported, not only the first', () => {
     const errors = problems((e) => { e.services.user.replicas = -1; e.services.order.imageTag = ''; });

@@ -19,7 +19,7 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('environment %s', (env) => {
 
   test('manifests match the reviewed snapshot', () => {
     const own = Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith(`${env}/`)));
-    expect(Object.keys(own)).toEqual([`${env}/node-agents.k8s.yaml`, `${env}/platform.k8s.yaml`]);
+    expect(Object.keys(own)).toEqual([`${env}/messaging.k8s.yaml`, `${env}/node-agents.k8s.yaml`, `${env}/platform.k8s.yaml`]);
     expect(own).toMatchSnapshot();
   });
 
@@ -105,7 +105,7 @@ describe('differences between environments', () => {
       && q.metadata.namespace === (env === 'prod' ? 'shop' : `shop-${env}`)).spec.hard;
     expect(quota('prod')['limits.cpu']).toBe('96');
     expect(quota('prod')['limits.memory']).toBe('48Gi');
-    // dev: five services and the ledger, each 1 replica + 1 surge for the services, +20%.
-    expect(quota('dev').pods).toBe(Math.ceil((5 * 2 + 1) * 1.2));
+    // dev: five services and nats-box (1 replica + 1 surge each), the ledger and one NATS server, +20%.
+    expect(quota('dev').pods).toBe(Math.ceil((6 * 2 + 1 + 1) * 1.2));
   });
 });

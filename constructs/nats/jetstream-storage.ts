@@ -1,0 +1,361 @@
+/**
+ * Shared internals of the JetStream resources (streams, consumers, key-value and object stores):
+ * the storage enum, value rendering, and the rules every resource checks the same way. Only
+ * `StreamStorage` is part of the public API.
+ */
+import { ApiObject, Duration, Size } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { ConfigError, configError, environmentOf } from '../platform/errors';
+import { sizeBytes, sizeProblem } from '../workloads/quantity';
+import { INatsCluster } from './nats-cluster';
+import { subjectProblem, subjectsOverlap, subjectWithin } from './nats-auth';
+
+/**
+ * Where a stream (or a key-value or object store, which are streams) keeps its messages.
+ *
+ * Immutable: nats-server refuses to change the storage of an existing stream; a change means
+ * deleting and recreating it (and its data).
+ */
+export enum StreamStorage {
+  /** On the servers' JetStream volumes (`max_file_store`); survives restarts. */
+  FILE = 'file',
+  /** In server memory (`max_memory_store`); lost when every replica restarts. */
+  MEMORY = 'memory',
+}
+
+/** The group/version of the NACK resources. */
+export const JETSTREAM_API_VERSION = 'jetstream.nats.io/v1beta2';
+/** The label every JetStream resource of the library carries. */
+export const MANAGED_BY_LABELS = { 'app.kubernetes.io/managed-by': 'cdk8s-nats-mesh' };
+/** nats-server's longest stream or consumer name (JSMaxNameLen). */
+export const MAX_NAME_LENGTH = 255;
+/** nats-server's longest description (JSMaxDescriptionLen). */
+export const MAX_DESCRIPTION_LENGTH = 4096;
+/** nats-server's replica limit (StreamMaxReplicas). */
+export const MAX_REPLICAS = 5;
+
+/**
+ * What one stream-backed resource takes from its cluster: its name and subjects in its account
+ * and the storage it reserves. Recorded by each resource and read by the tree-wide rules.
+ */
+export interface JetStreamFootprint {
+  /** The construct that declared it. */
+  readonly construct: IConstruct;
+  /** For messages: `stream ORDERS`, `key-value bucket sessions`, `object store files`. */
+  readonly label: string;
+  readonly cluster: INatsCluster;
+  readonly account: string;
+  /** The stream's name on the server (`ORDERS`, `KV_sessions`, `OBJ_files`). */
+  readonly streamName: string;
+  /** The subjects the stream captures (for KV and object stores, the ones the client library sets). */
+  readonly subjects: string[];
+  readonly storage: StreamStorage;
+  readonly replicas: number;
+  /** The stream's size limit in bytes; undefined when unlimited. */
+  readonly maxBytes?: number;
+}
+
+const footprints = new WeakMap<IConstruct, JetStreamFootprint>();
+
+/** Records what a resource takes from its cluster. */
+export function registerFootprint(f: JetStreamFootprint): void {
+  footprints.set(f.construct, f);
+}
+
+/** Two references name the same NATS system when they share the client URL. */
+export function sameCluster(a: INatsCluster, b: INatsCluster): boolean {
+  return a === b || a.clientUrl === b.clientUrl;
+}
+
+/** Every stream-backed resource of the app on the same cluster and account as `f`, in tree order. */
+export function footprintsBeside(f: JetStreamFootprint): JetStreamFootprint[] {
+  return f.construct.node.root.node.findAll()
+    .map((c) => footprints.get(c))
+    .filter((o): o is JetStreamFootprint => o !== undefined && sameCluster(o.cluster, f.cluster));
+}
+
+/** Collects rule violations found while validating the tree, as ConfigError messages. */
+export class Problems {
+  public readonly messages: string[] = [];
+  constructor(private readonly scope: IConstruct) {}
+  /** A violation whose `received` text is already rendered. */
+  public add(field: string, received: string, allowed: string): void {
+    this.messages.push(new ConfigError({
+      environment: environmentOf(this.scope), path: this.scope.node.path || '(root)', field, received, allowed,
+    }).message);
+  }
+}
+
+/** Bytes as a Kubernetes-style quantity in the largest binary unit that keeps it whole (`9Gi`, `1536Mi`). */
+export function formatBytes(bytes: number): string {
+  const units: Array<[string, number]> = [['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]];
+  for (const [suffix, factor] of units) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${suffix}`;
+  }
+  return String(bytes);
+}
+
+/** Milliseconds of a Duration, unrounded. */
+function millis(d: Duration): number {
+  return d.toMilliseconds({ integral: false });
+}
+
+/** A Duration as Go's time.Duration text, which NACK parses (`30s`, `720h`, `1h30m`, `1s500ms`). */
+export function goDuration(d: Duration): string {
+  let ms = millis(d);
+  const parts: string[] = [];
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as Array<[string, number]>) {
+    const n = Math.floor(ms / size);
+    if (n > 0) parts.push(`${n}${unit}`);
+    ms -= n * size;
+  }
+  if (ms > 0) parts.push(`${ms}ms`);
+  return parts.length ? parts.join('') : '0s';
+}
+
+/**
+ * Checks a Duration: whole milliseconds and at least `minMs`. Returns its Go text, or undefined
+ * when absent.
+ */
+export function checkDuration(scope: IConstruct, field: string, d: Duration | undefined, minMs: number, why: string): string | undefined {
+  if (d === undefined) return undefined;
+  const ms = millis(d);
+  if (!Number.isInteger(ms) || ms < minMs) {
+    const received = Number.isInteger(ms) && ms >= 0 ? goDuration(d) : `${ms}ms`;
+    throw configError(scope, field, received, `a whole number of milliseconds, at least ${goDuration(Duration.millis(minMs))}${why}`);
+  }
+  return goDuration(d);
+}
+
+/** Checks a Size: whole bytes, at least 1 and at most `max`. Returns its bytes, or undefined when absent. */
+export function checkSize(scope: IConstruct, field: string, s: Size | undefined, max = Number.MAX_SAFE_INTEGER, maxText = ''): number | undefined {
+  if (s === undefined) return undefined;
+  const problem = sizeProblem(s);
+  const bytes = sizeBytes(s);
+  if (problem || bytes < 1 || bytes > max) {
+    throw configError(scope, field, problem ? `${bytes} bytes` : s, `a whole number of bytes above zero${maxText}`);
+  }
+  return bytes;
+}
+
+/** Checks an optional count: an integer from `min` to `max`. */
+export function checkCount(scope: IConstruct, field: string, n: number | undefined, min: number, max: number, allowed: string): number | undefined {
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < min || n > max) throw configError(scope, field, n, allowed);
+  return n;
+}
+
+/** The cluster must run JetStream. */
+export function checkJetStream(scope: IConstruct, cluster: INatsCluster): void {
+  if (!(cluster.jetStreamServers > 0)) {
+    throw configError(scope, 'cluster', `${cluster.clusterName} (JetStream disabled: 0 JetStream servers)`,
+      'a NATS cluster that runs JetStream (enableJetStream, or jetStreamServers for an existing cluster)');
+  }
+}
+
+/**
+ * Replicas of a stream-backed resource: 1 to 5 and no more than the cluster's JetStream servers.
+ * Defaults to min(3, servers).
+ */
+export function resolveReplicas(scope: IConstruct, cluster: INatsCluster, replicas: number | undefined): number {
+  const r = replicas ?? Math.min(3, cluster.jetStreamServers);
+  if (!Number.isInteger(r) || r < 1 || r > MAX_REPLICAS) {
+    throw configError(scope, 'replicas', r, `an integer from 1 to ${MAX_REPLICAS} (nats-server's replica limit)`);
+  }
+  if (r > cluster.jetStreamServers) {
+    throw configError(scope, 'replicas', r,
+      `at most ${cluster.jetStreamServers}, the JetStream servers of cluster ${cluster.clusterName} (each replica needs a server of its own)`);
+  }
+  return r;
+}
+
+/**
+ * The NATS account a resource lives in: the given one, which must be one of the cluster's, or
+ * the cluster's only account, or the global account `$G`.
+ */
+export function resolveAccount(scope: IConstruct, cluster: INatsCluster, account: string | undefined): string {
+  const names = cluster.accountNames;
+  const list = names.join(', ');
+  if (account !== undefined) {
+    if (!names.includes(account)) throw configError(scope, 'account', account, `one of the accounts of cluster ${cluster.clusterName}: ${list}`);
+    return account;
+  }
+  if (names.length === 1) return names[0];
+  if (names.includes('$G')) return '$G';
+  throw configError(scope, 'account', undefined,
+    `one of the accounts of cluster ${cluster.clusterName} (${list}): it has several, so name the one the resource belongs to`);
+}
+
+/** Checks a description's length. */
+export function checkDescription(scope: IConstruct, description: string | undefined): void {
+  if (description !== undefined && description.length > MAX_DESCRIPTION_LENGTH) {
+    throw configError(scope, 'description', `${description.length} characters`, `at most ${MAX_DESCRIPTION_LENGTH} characters (nats-server's limit)`);
+  }
+}
+
+/** Checks a NACK Account resource name (a connection profile). */
+export function checkNackAccount(scope: IConstruct, name: string | undefined): void {
+  if (name !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
+    throw configError(scope, 'nackAccount', name, 'the name of a NACK Account resource (a DNS subdomain: lower-case letters, digits, "-" and ".")');
+  }
+}
+
+/** Checks a stream or consumer name as nats-server does: no whitespace, `.`, `*`, `>` or path separators. */
+export function checkServerName(scope: IConstruct, field: string, name: string): void {
+  if (typeof name !== 'string' || !/^[^\s.*>/\\]+$/.test(name) || name.length > MAX_NAME_LENGTH) {
+    throw configError(scope, field, name,
+      `a name of 1 to ${MAX_NAME_LENGTH} characters without spaces, ".", "*", ">", "/" or "\\" (nats-server refuses others)`);
+  }
+}
+
+/** Checks a key-value or object store bucket name as the NATS client libraries do. */
+export function checkBucketName(scope: IConstruct, bucket: string): void {
+  if (typeof bucket !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(bucket) || bucket.length > MAX_NAME_LENGTH - 4) {
+    throw configError(scope, 'bucket', bucket, `a bucket name of letters, digits, "_" and "-" (^[a-zA-Z0-9_-]+$), at most ${MAX_NAME_LENGTH - 4} characters`);
+  }
+}
+
+/**
+ * The Kubernetes object name for a NATS name: lower-cased, runs of anything but letters, digits
+ * and "-" replaced by one "-", trimmed of "-". Undefined when nothing is left or it is too long.
+ */
+export function objectName(text: string): string | undefined {
+  const s = text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
+  return s.length > 0 && s.length <= 253 ? s : undefined;
+}
+
+/** The object name for `text`, or a ConfigError on `field`. */
+export function requireObjectName(scope: IConstruct, field: string, text: string): string {
+  const name = objectName(text);
+  if (!name) {
+    throw configError(scope, field, text,
+      'a name that leaves a Kubernetes object name when lower-cased, with other characters than letters, digits and "-" turned into "-" (at least one letter or digit, at most 253 characters)');
+  }
+  return name;
+}
+
+/** JetStream and system API subjects a stream that acknowledges messages must not capture. */
+const API_NAMESPACES = ['$JS.>', '$JSC.>', '$NRG.>', '$SYS.>'];
+
+/**
+ * Checks a stream's own subjects: each valid, none capturing the JetStream or system API (the
+ * stream would answer the server's own requests; nats-server refuses it), no two overlapping.
+ */
+export function checkStreamSubjects(scope: IConstruct, subjects: string[] | undefined): string[] {
+  if (!Array.isArray(subjects) || subjects.length === 0) {
+    throw configError(scope, 'subjects', subjects, 'at least one subject, such as orders.>');
+  }
+  subjects.forEach((s, i) => {
+    const field = `subjects[${i}]`;
+    const problem = subjectProblem(s);
+    if (problem) throw configError(scope, field, s, problem);
+    const api = API_NAMESPACES.find((ns) => subjectsOverlap(s, ns)
+      && !subjectWithin(s, '$JS.EVENT.>') && !subjectWithin(s, '$SYS.ACCOUNT.>'));
+    if (api) {
+      throw configError(scope, field, s,
+        `a subject outside the JetStream and system APIs (${API_NAMESPACES.join(', ')}): nats-server refuses a stream that would capture them (it would answer the server's own requests)`);
+    }
+    const other = subjects.findIndex((t, j) => j < i && subjectsOverlap(s, t));
+    if (other >= 0) {
+      throw configError(scope, field, s,
+        `a subject that does not overlap the stream's other subjects (it overlaps subjects[${other}] ${JSON.stringify(subjects[other])}; nats-server refuses overlapping subjects in one stream)`);
+    }
+  });
+  return [...subjects];
+}
+
+/**
+ * Tree-wide rules of a stream-backed resource, against the others on the same cluster and
+ * account: unique stream names, no overlapping subjects, and the cluster's storage not
+ * over-reserved; and unique Kubernetes object names. Only the later resource (in tree order) of a
+ * conflicting pair reports it.
+ */
+export function validateFootprint(f: JetStreamFootprint, nameField: string, subjectsField: string, obj: ApiObject, nameText: string): string[] {
+  const problems = new Problems(f.construct);
+  const all = footprintsBeside(f);
+  const index = all.indexOf(f);
+  const earlier = all.slice(0, index).filter((o) => o.account === f.account);
+  const where = `account ${f.account} of cluster ${f.cluster.clusterName}`;
+  const twin = earlier.find((o) => o.streamName === f.streamName);
+  if (twin) {
+    const received = nameText === f.streamName ? JSON.stringify(nameText) : `${JSON.stringify(nameText)} (stream ${f.streamName})`;
+    problems.add(nameField, received,
+      `a stream name not yet used in ${where} (${twin.construct.node.path} declares stream ${twin.streamName} too; both would manage one stream)`);
+  }
+  for (const [i, s] of f.subjects.entries()) {
+    for (const o of earlier.filter((x) => x.streamName !== f.streamName)) {
+      const t = o.subjects.find((x) => subjectsOverlap(s, x));
+      if (t !== undefined) {
+        const field = subjectsField ? `${subjectsField}[${i}]` : nameField;
+        problems.add(field, `${JSON.stringify(s)} of ${f.label}, which overlaps ${JSON.stringify(t)} of ${o.label} (${o.construct.node.path})`,
+          `subjects that no other stream of ${where} captures (nats-server refuses a stream whose subjects overlap another's)`);
+        break;
+      }
+    }
+  }
+  if (!twin) problems.messages.push(...objectNameProblems(f.construct, obj, nameField, nameText));
+  problems.messages.push(...storageProblems(f, all));
+  return problems.messages;
+}
+
+/**
+ * The cluster's storage of f's type, against the sum of maxBytes × replicas of every resource
+ * with a size limit; reported by the resource whose reservation first goes over.
+ */
+function storageProblems(f: JetStreamFootprint, all: JetStreamFootprint[]): string[] {
+  if (f.maxBytes === undefined) return [];
+  const perServer = f.storage === StreamStorage.FILE ? f.cluster.maxFileStoreBytes : f.cluster.maxMemoryStoreBytes;
+  if (!(perServer > 0)) return [];
+  const capacity = perServer * f.cluster.jetStreamServers;
+  const reserving = all.filter((o) => o.storage === f.storage && o.maxBytes !== undefined);
+  const reserved = (o: JetStreamFootprint) => o.maxBytes! * o.replicas;
+  let before = 0;
+  for (const o of reserving) {
+    if (o === f) break;
+    before += reserved(o);
+  }
+  const after = before + reserved(f);
+  if (before > capacity || after <= capacity) return [];
+  const largest = reserving.slice(0, reserving.indexOf(f) + 1).sort((a, b) => reserved(b) - reserved(a)).slice(0, 3)
+    .map((o) => `${o.label} ${formatBytes(o.maxBytes!)} × ${o.replicas} = ${formatBytes(reserved(o))}`).join(', ');
+  const kind = f.storage === StreamStorage.FILE ? 'file' : 'memory';
+  const key = f.storage === StreamStorage.FILE ? 'max_file_store' : 'max_memory_store';
+  const problems = new Problems(f.construct);
+  problems.add('maxBytes', `${formatBytes(f.maxBytes)} × ${f.replicas} replicas, bringing the ${kind} storage reserved on cluster ${f.cluster.clusterName} to ${formatBytes(after)} (largest reservations: ${largest})`,
+    `at most ${formatBytes(capacity)} reserved in total (${key} ${formatBytes(perServer)} × ${f.cluster.jetStreamServers} JetStream servers): lower maxBytes or replicas, or give the servers more ${kind} storage`);
+  return problems.messages;
+}
+
+/**
+ * A single reservation must fit on one server: each replica lives whole on one server.
+ */
+export function checkFitsOneServer(scope: IConstruct, cluster: INatsCluster, storage: StreamStorage, maxBytes: number | undefined): void {
+  if (maxBytes === undefined) return;
+  const perServer = storage === StreamStorage.FILE ? cluster.maxFileStoreBytes : cluster.maxMemoryStoreBytes;
+  if (perServer > 0 && maxBytes > perServer) {
+    const key = storage === StreamStorage.FILE ? 'max_file_store' : 'max_memory_store';
+    throw configError(scope, 'maxBytes', Size.kibibytes(maxBytes / 1024),
+      `at most ${formatBytes(perServer)}, the ${key} of one server of cluster ${cluster.clusterName} (each replica is stored whole on one server)`);
+  }
+}
+
+/**
+ * Kubernetes objects of the JetStream kinds anywhere in the app with the same kind, namespace
+ * and name as `obj`, before it in tree order.
+ */
+export function earlierObjectTwin(obj: ApiObject): ApiObject | undefined {
+  const all = obj.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject
+    && c.apiVersion === JETSTREAM_API_VERSION && c.kind === obj.kind);
+  const index = all.indexOf(obj);
+  return all.slice(0, index).find((o) => o.metadata.name === obj.metadata.name && o.metadata.namespace === obj.metadata.namespace);
+}
+
+/** The object-name rule: no two JetStream objects of a kind share a name in a namespace. */
+export function objectNameProblems(scope: IConstruct, obj: ApiObject, field: string, received: string): string[] {
+  const twin = earlierObjectTwin(obj);
+  if (!twin) return [];
+  const p = new Problems(scope);
+  p.add(field, `${JSON.stringify(received)} (object name ${obj.metadata.name})`,
+    `a name whose ${obj.kind} object name is unused in namespace ${obj.metadata.namespace ?? '(none)'} (${twin.node.scope?.node.path ?? twin.node.path} has it too; one would overwrite the other)`);
+  return p.messages;
+}

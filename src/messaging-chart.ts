@@ -1,0 +1,93 @@
+import { Chart, Duration, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  CertIssuerKind, ContainerImage, JetStreamConsumer, JetStreamStream, KeyValueStore, NatsCluster, NatsTls, NatsUser,
+  ObjectStore, sizeBytes,
+} from '../constructs';
+import { PlatformEnvironment, SERVICE_NAMES, ServiceName } from './environments';
+
+/** Secret (provisioned by the platform team) holding each service's NATS password, one key per service. */
+export const NATS_USERS_SECRET = 'nats-users';
+
+/** Subjects each service may publish and subscribe to (plus replies and the JetStream API). */
+const SUBJECTS: Record<ServiceName, { publish: string[]; subscribe: string[] }> = {
+  user: { publish: ['user.>', '$KV.carts.>'], subscribe: [] },
+  product: { publish: ['product.>', '$O.product-images.>'], subscribe: [] },
+  order: { publish: ['order.>', 'inventory.check'], subscribe: ['payment.>'] },
+  inventory: { publish: ['inventory.>'], subscribe: ['inventory.check', 'order.new'] },
+  payment: { publish: ['payment.>'], subscribe: ['order.new'] },
+};
+
+/**
+ * The NATS system of the platform: a standalone server in dev, a 3-server JetStream cluster in
+ * staging and prod, with one account for the shop and a user per service whose password comes
+ * from the `nats-users` Secret; and the JetStream streams, consumers and buckets the services use
+ * (as NACK resources).
+ *
+ * Flow: order publishes `order.new`; inventory reserves stock (consumer `inventory-reserve`) and
+ * publishes `inventory.reserved.<order>` or `inventory.rejected.<order>`; payment charges
+ * reserved orders (consumer `payment-charge`) and publishes `payment.<status>.<order>`, which the
+ * order service follows (consumers `order-payments`, `order-inventory`). The synchronous stock
+ * lookup `inventory.check` is request/reply and deliberately not captured by any stream: a
+ * stream would answer the request with its own publish acknowledgement.
+ */
+export class MessagingChart extends Chart {
+  public readonly nats: NatsCluster;
+
+  constructor(scope: Construct, id: string, env: PlatformEnvironment) {
+    super(scope, id, { namespace: env.namespace, labels: { 'app.kubernetes.io/part-of': 'shop', 'shop.example.com/environment': env.name } });
+    const n = env.nats;
+    const tls = n.tlsIssuer ? NatsTls.fromCertManager(n.tlsIssuer, CertIssuerKind.CLUSTER_ISSUER) : undefined;
+    const users: NatsUser[] = SERVICE_NAMES.map((service) => ({
+      name: service,
+      passwordFrom: { secretName: NATS_USERS_SECRET, key: service },
+      permissions: {
+        publishAllow: [...SUBJECTS[service].publish, '$JS.API.>', '$JS.ACK.>', '_INBOX.>'],
+        subscribeAllow: [...SUBJECTS[service].subscribe, '_INBOX.>'],
+        allowResponses: true,
+      },
+    }));
+    this.nats = new NatsCluster(this, 'nats', {
+      replicas: n.replicas,
+      image: ContainerImage.of('nats', n.imageTag),
+      resources: { cpu: n.cpu, memory: n.memory },
+      clusterDomain: env.clusterDomain,
+      jetStream: { fileStorage: n.fileStorage, memoryStorage: n.memoryStorage, storageClassName: n.storageClassName },
+      tls: tls ? { client: tls, cluster: tls } : undefined,
+      auth: { accounts: [{ name: 'SHOP', users }] },
+      natsBox: n.natsBox,
+      mesh: n.mesh,
+      spread: env.spread,
+    });
+
+    const ordersBytes = sizeBytes(n.ordersMaxBytes);
+    const share = (fraction: number) => Size.kibibytes(Math.floor((ordersBytes * fraction) / 1024));
+    const stream = (id: string, name: string, subjects: string[], maxAge: Duration, maxBytes: Size, description: string) =>
+      new JetStreamStream(this, id, {
+        cluster: this.nats, name, subjects, account: 'SHOP', replicas: n.streamReplicas, maxAge, maxBytes,
+        duplicateWindow: Duration.minutes(2), description,
+      });
+    const orders = stream('orders', 'ORDERS', ['order.>'], Duration.days(7), n.ordersMaxBytes, 'Orders as placed and updated');
+    const inventory = stream('inventory', 'INVENTORY', ['inventory.reserved.>', 'inventory.rejected.>'], Duration.days(1), share(0.5),
+      'Results of stock reservations for orders');
+    const payments = stream('payments', 'PAYMENTS', ['payment.>'], Duration.days(30), n.ordersMaxBytes, 'Payment outcomes');
+
+    const consumer = (id: string, s: JetStreamStream, durableName: string, filter: string, description: string) =>
+      new JetStreamConsumer(this, id, {
+        stream: s, durableName, filterSubjects: [filter], ackWait: Duration.seconds(30), maxDeliver: 5, maxAckPending: 1000, description,
+      });
+    consumer('inventory-reserve', orders, 'inventory-reserve', 'order.new', 'inventory: reserve stock for new orders');
+    consumer('payment-charge', inventory, 'payment-charge', 'inventory.reserved.>', 'payment: charge orders whose stock is reserved');
+    consumer('order-inventory', inventory, 'order-inventory', 'inventory.rejected.>', 'order: cancel orders without stock');
+    consumer('order-payments', payments, 'order-payments', 'payment.>', 'order: follow payment outcomes');
+
+    new KeyValueStore(this, 'carts', {
+      cluster: this.nats, bucket: 'carts', account: 'SHOP', replicas: n.streamReplicas, history: 1, ttl: Duration.days(2),
+      maxBytes: share(0.0625), description: 'Shopping carts by session',
+    });
+    new ObjectStore(this, 'product-images', {
+      cluster: this.nats, bucket: 'product-images', account: 'SHOP', replicas: n.streamReplicas, maxBytes: share(0.5),
+      description: 'Product images served by the product service',
+    });
+  }
+}
