@@ -19,6 +19,7 @@ export class NodeAgentsChart extends Chart {
 
     new NamespaceBaseline(this, 'namespace', {
       podSecurity: PodSecurityLevel.PRIVILEGED,
+      monitoringNamespaces: [env.monitoringNamespace],
       egress: [{ name: 'log-sink', cidr: sink.cidr, ports: [{ port: sink.port }] }],
     });
 

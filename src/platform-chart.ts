@@ -21,6 +21,7 @@ export class PlatformChart extends Chart {
 
     new NamespaceBaseline(this, 'namespace', {
       ingressNamespaces: [env.ingressNamespace],
+      monitoringNamespaces: [env.monitoringNamespace],
       quotaHeadroomPercent: env.quotaHeadroomPercent,
       budget: env.budget,
     });

@@ -95,6 +95,12 @@ export interface NamespaceBaselineProps {
    */
   readonly ingressNamespaces?: string[];
   /**
+   * Namespaces (e.g. Prometheus's) allowed to scrape the pods' metrics ports: container ports
+   * named `metrics` or ending in `-metrics` (`prom-metrics` of the NATS exporter).
+   * @default - none
+   */
+  readonly monitoringNamespaces?: string[];
+  /**
    * Pods of the namespace may talk to each other.
    * @default true
    */
@@ -301,6 +307,20 @@ export class NamespaceBaseline extends Construct {
         }],
       });
     }
+    const monitoring = props.monitoringNamespaces ?? [];
+    monitoring.forEach((ns, i) => {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns ?? '')) throw configError(this, `monitoringNamespaces[${i}]`, ns, 'a namespace name');
+    });
+    if (monitoring.length) {
+      policy('AllowMonitoring', 'allow-from-monitoring', {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: monitoring.map(nsSelector),
+          ports: Lazy.any({ produce: () => this.metricsPorts() }) as any,
+        }],
+      });
+    }
     (props.egress ?? []).forEach((e, i) => {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(e.name ?? '')) throw configError(this, `egress[${i}].name`, e.name, 'a DNS label');
       if ((e.cidr === undefined) === (e.namespace === undefined)) {
@@ -322,6 +342,17 @@ export class NamespaceBaseline extends Construct {
         }],
       });
     });
+  }
+
+  /** Named metrics ports of the namespace's workloads (a policy port may be a container port name). */
+  private metricsPorts(): k8s.NetworkPolicyPort[] {
+    const names = new Set<string>();
+    for (const w of this.workloads()) {
+      for (const p of w.ports) if (p.name === 'metrics' || p.name.endsWith('-metrics')) names.add(p.name);
+    }
+    // With no metrics port, a port that no container has keeps the policy from opening anything.
+    if (names.size === 0) names.add('metrics');
+    return [...names].sort().map((name) => ({ port: k8s.IntOrString.fromString(name), protocol: 'TCP' }));
   }
 
   private exposedPorts(): k8s.NetworkPolicyPort[] | undefined {

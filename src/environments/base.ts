@@ -46,6 +46,7 @@ export const BASE: Omit<PlatformEnvironment, 'name' | 'namespace'> = {
   },
   agentsNamespace: 'shop-node-agents',
   ingressNamespace: 'istio-ingress',
+  monitoringNamespace: 'monitoring',
   spread: TopologySpread.NONE,
   quotaHeadroomPercent: 20,
 };

@@ -86,6 +86,8 @@ export interface PlatformEnvironment extends EnvironmentIdentity {
   readonly agentsNamespace: string;
   /** Namespace of the ingress gateway, allowed to reach exposed services. */
   readonly ingressNamespace: string;
+  /** Namespace of Prometheus, allowed to scrape metrics ports. */
+  readonly monitoringNamespace: string;
   readonly spread: TopologySpread;
   /** Hard quota for the platform namespace; unset: sized from the workloads. */
   readonly budget?: BudgetSettings;

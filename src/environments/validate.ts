@@ -49,6 +49,7 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   label('namespace', env.namespace);
   label('agentsNamespace', env.agentsNamespace);
   label('ingressNamespace', env.ingressNamespace);
+  label('monitoringNamespace', env.monitoringNamespace);
   if (env.namespace === env.agentsNamespace) {
     fail('agentsNamespace', env.agentsNamespace, 'a namespace other than the platform namespace (node agents need host paths, which restricted pod security refuses)');
   }

@@ -140,6 +140,33 @@ describe('NamespaceBaseline: NetworkPolicies', () => {
     expect(one(synth(f.chart), 'NetworkPolicy', 'allow-from-ingress').spec.ingress[0]).not.toHaveProperty('ports');
   });
 
+  test('monitoring namespaces may scrape the named metrics ports of the workloads', () => {
+    const f = setup();
+    new Microservice(f.chart, 'web', {
+      image: IMAGE, resources: GUARANTEED,
+      ports: [HTTP, { name: 'http-metrics', port: 9090, protocol: PortProtocol.HTTP }],
+      sidecars: [{ name: 'exporter', image: IMAGE, resources: GUARANTEED, ports: [{ name: 'prom-metrics', port: 7777, protocol: PortProtocol.HTTP }] }],
+    });
+    new Microservice(f.chart, 'api', { image: IMAGE, resources: GUARANTEED, ports: [{ name: 'metrics', port: 9100, protocol: PortProtocol.HTTP }] });
+    baseline({ monitoringNamespaces: ['monitoring'] }, f);
+    expect(one(synth(f.chart), 'NetworkPolicy', 'allow-from-monitoring').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+        ports: [{ port: 'http-metrics', protocol: 'TCP' }, { port: 'metrics', protocol: 'TCP' }, { port: 'prom-metrics', protocol: 'TCP' }],
+      }],
+    });
+  });
+
+  test('without metrics ports the monitoring rule names a port no container has (an empty list would open every port)', () => {
+    const f = setup();
+    new Microservice(f.chart, 'web', { image: IMAGE, resources: GUARANTEED, ports: [HTTP] });
+    baseline({ monitoringNamespaces: ['monitoring'] }, f);
+    expect(one(synth(f.chart), 'NetworkPolicy', 'allow-from-monitoring').spec.ingress[0].ports).toEqual([{ port: 'metrics', protocol: 'TCP' }]);
+    expect(allOfKind(synth(baseline().chart), 'NetworkPolicy').map((p) => p.metadata.name)).not.toContain('allow-from-monitoring');
+  });
+
   test('no ingress policy without ingress namespaces', () => {
     expect(allOfKind(synth(baseline().chart), 'NetworkPolicy').map((p) => p.metadata.name)).not.toContain('allow-from-ingress');
   });
@@ -405,6 +432,11 @@ describe('NamespaceBaseline validation (one test per rule)', () => {
   test('budget.pods is an integer >= 1', () => {
     expectConfigError(() => baseline({ budget: { cpu: Cpu.cores(1), memory: Size.gibibytes(1), pods: 0 } }),
       '[test] c/ns: budget.pods: received 0; allowed: an integer >= 1');
+  });
+
+  test('monitoring namespaces are namespace names', () => {
+    expectConfigError(() => baseline({ monitoringNamespaces: ['monitoring', 'Prometheus'] }),
+      '[test] c/ns: monitoringNamespaces[1]: received "Prometheus"; allowed: a namespace name');
   });
 
   const egress = (e: Partial<EgressAllowance>) => baseline({ egress: [{ name: 'db', cidr: '10.0.0.0/8', ports: [{ port: 5432 }], ...e }] });

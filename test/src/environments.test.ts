@@ -78,6 +78,10 @@ describe('environment validation rules', () => {
     expect(one((e) => { e.agentsNamespace = 'shop-qa'; })).toBe(
       '[qa] src/environments/test.ts: agentsNamespace: received "shop-qa"; allowed: a namespace other than the platform namespace (node agents need host paths, which restricted pod security refuses)');
   });
+  test('monitoring namespace', () => {
+    expect(one((e) => { e.monitoringNamespace = 'Monitoring'; })).toBe(
+      '[qa] src/environments/test.ts: monitoringNamespace: received "Monitoring"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+  });
   test('cluster domain', () => {
     expect(one((e) => { e.clusterDomain = 'cluster..local'; })).toBe(
       '[qa] src/environments/test.ts: clusterDomain: received "cluster..local"; allowed: a DNS domain such as cluster.local');
