@@ -14,19 +14,30 @@ const root = path.resolve(__dirname, '..');
 const shared = process.env.NATS_MESH_SHARED_DIR || path.resolve(root, '../shared');
 const outdir = path.join(root, 'constructs', 'imports');
 
-/** CRD file in ../shared/crds, and the kinds to import from it. */
+/**
+ * CRD file in ../shared/crds, the kinds to import from it and, optionally, the versions to keep
+ * (default: every served version). Istio's kinds are imported from the oldest supported release
+ * (1.23); their schemas are the same in every served version and the tests validate the output
+ * against 1.30 too.
+ */
 const SOURCES = [
   { file: 'nack-v0.22-jetstream-crds.yaml', kinds: ['Stream', 'Consumer', 'KeyValue', 'ObjectStore'] },
   { file: 'cert-manager-certificates.yaml', kinds: ['Certificate'] },
   { file: 'prometheus-operator-0.93-podmonitors.yaml', kinds: ['PodMonitor'] },
+  {
+    file: 'istio-1.23.6-crd-all.gen.yaml',
+    kinds: ['Gateway', 'VirtualService', 'DestinationRule', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'],
+    versions: ['v1', 'v1beta1'],
+  },
+  { file: 'gateway-api-v1.2.1-standard-install.yaml', kinds: ['Gateway', 'HTTPRoute'], versions: ['v1'] },
 ];
 
-function selectCrds(file, kinds) {
+function selectCrds(file, kinds, versions) {
   const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(shared, 'crds', file), 'utf8')).map((d) => d.toJSON());
   const crds = docs.filter((d) => d && d.kind === 'CustomResourceDefinition' && kinds.includes(d.spec.names.kind));
   const missing = kinds.filter((k) => !crds.some((c) => c.spec.names.kind === k));
   if (missing.length) throw new Error(`${file}: no CRD for ${missing.join(', ')}`);
-  for (const crd of crds) crd.spec.versions = crd.spec.versions.filter((v) => v.served);
+  for (const crd of crds) crd.spec.versions = crd.spec.versions.filter((v) => v.served && (!versions || versions.includes(v.name)));
   return crds;
 }
 
@@ -35,9 +46,9 @@ try {
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.mkdirSync(outdir, { recursive: true });
   const cdk8s = path.join(root, 'node_modules', '.bin', 'cdk8s');
-  for (const { file, kinds } of SOURCES) {
+  for (const { file, kinds, versions } of SOURCES) {
     const selected = path.join(tmp, file);
-    fs.writeFileSync(selected, selectCrds(file, kinds).map((c) => YAML.stringify(c)).join('---\n'));
+    fs.writeFileSync(selected, selectCrds(file, kinds, versions).map((c) => YAML.stringify(c)).join('---\n'));
     const r = spawnSync(cdk8s, ['import', '--language', 'typescript', '--output', outdir, selected], {
       stdio: 'inherit', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
     });
