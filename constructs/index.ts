@@ -1,3 +1,4 @@
+export * from './mesh';
 export * from './nats';
 export * from './platform';
 export * from './workloads';

@@ -5,7 +5,8 @@ import { Construct, IConstruct } from 'constructs';
 import { Cpu } from '../workloads/cpu';
 import { sizeBytes, sizeQuantity } from '../workloads/quantity';
 import { ResourceTotals, Resources } from '../workloads/resources';
-import { LABELS, Workload, WorkloadFootprint } from '../workloads/workload';
+import { DEFAULT_SIDECAR_RESOURCES, MeshEnrolment } from '../mesh/mesh-enrolment';
+import { LABELS, MESH_SIDECAR_SYMBOL, Workload, WorkloadFootprint } from '../workloads/workload';
 import { ConfigError, configError, environmentOf, throwFirst } from './errors';
 
 /** Pod Security Standards level enforced on a namespace. */
@@ -107,6 +108,12 @@ export interface NamespaceBaselineProps {
   readonly allowWithinNamespace?: boolean;
   /** @default - none */
   readonly egress?: EgressAllowance[];
+  /**
+   * Enrol the namespace in the Istio mesh (sidecar injection), with the sidecar's resources
+   * counted in the quota.
+   * @default - not enrolled
+   */
+  readonly mesh?: MeshEnrolment;
 }
 
 /** What the quota must hold, for the workloads of one namespace. */
@@ -136,6 +143,9 @@ export class NamespaceBaseline extends Construct {
   /** The ResourceQuota. */
   public readonly quota: k8s.KubeResourceQuota;
 
+  /** Sidecar resources when the namespace is enrolled in the mesh. */
+  public readonly sidecarResources?: Resources;
+
   private readonly budget?: ResourceBudget;
   private readonly headroom: number;
 
@@ -159,11 +169,19 @@ export class NamespaceBaseline extends Construct {
     throwFirst(this, 'containerDefaults', defaults.problems());
     if (props.budget) this.checkBudget(props.budget);
 
+    const meshLabels = this.meshLabels(props);
+    if (props.mesh) {
+      this.sidecarResources = props.mesh.sidecarResources ?? DEFAULT_SIDECAR_RESOURCES;
+      throwFirst(this, 'mesh.sidecarResources', this.sidecarResources.problems());
+    }
+    Object.defineProperty(this, MESH_SIDECAR_SYMBOL, { value: this });
+
     this.namespace = new kplus.Namespace(this, 'Namespace', {
       metadata: {
         name,
         labels: {
           ...props.labels,
+          ...meshLabels,
           'pod-security.kubernetes.io/enforce': this.podSecurity,
           'pod-security.kubernetes.io/enforce-version': 'v1.27',
           'pod-security.kubernetes.io/audit': PodSecurityLevel.RESTRICTED,
@@ -190,6 +208,30 @@ export class NamespaceBaseline extends Construct {
     this.node.addValidation({ validate: () => this.validateWorkloads() });
   }
 
+  /** Sidecar resources for pods of `namespace` (IMeshSidecarSource). */
+  public sidecarResourcesFor(namespace: string | undefined): Resources | undefined {
+    return namespace === this.namespaceName ? this.sidecarResources : undefined;
+  }
+
+  /** Injection labels; a namespace carries `istio-injection` or `istio.io/rev`, never both. */
+  private meshLabels(props: NamespaceBaselineProps): { [key: string]: string } {
+    const labels = props.labels ?? {};
+    const injection = labels['istio-injection'];
+    const revision = props.mesh?.revision ?? labels['istio.io/rev'];
+    if (injection !== undefined && revision !== undefined) {
+      throw configError(this, 'labels', `istio-injection: ${injection} and istio.io/rev: ${revision}`,
+        'one of istio-injection and istio.io/rev: with both, Istio ignores the revision label');
+    }
+    if (props.mesh && injection === 'disabled') {
+      throw configError(this, 'labels', 'istio-injection: disabled', 'no opt-out label on a namespace enrolled in the mesh (mesh)');
+    }
+    if (props.mesh?.revision !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.mesh.revision)) {
+      throw configError(this, 'mesh.revision', props.mesh.revision, 'a revision name such as 1-23 (a label value)');
+    }
+    if (!props.mesh) return {};
+    return props.mesh.revision !== undefined ? { 'istio.io/rev': props.mesh.revision } : { 'istio-injection': 'enabled' };
+  }
+
   /** Workloads of this library that run in this namespace, anywhere in the app. */
   public workloads(): Workload[] {
     return this.node.root.node.findAll().filter(Workload.isWorkload)
@@ -200,7 +242,10 @@ export class NamespaceBaseline extends Construct {
   public needs(): NamespaceNeeds {
     const workloads = this.workloads().map((w) => w.footprint());
     let totals = ResourceTotals.zero();
-    for (const f of workloads) totals = totals.plus(f.podResources.times(f.maxPods));
+    for (const f of workloads) {
+      const pod = this.sidecarResources && !f.sidecarOptOut ? f.podResources.add(this.sidecarResources) : f.podResources;
+      totals = totals.plus(pod.times(f.maxPods));
+    }
     return {
       totals,
       pods: workloads.reduce((n, f) => n + f.maxPods, 0),

@@ -1,10 +1,11 @@
-import { Chart, Duration } from 'cdk8s';
+import { Chart, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { configError, describeValue, joinField, throwFirst } from '../platform/errors';
 import { ContainerSpec } from './container';
 import { WorkloadPort, portProblems } from './port';
+import { sizeQuantity } from './quantity';
 import { QosClass, ResourceTotals, Resources, podQosClass } from './resources';
 import { Volume, VolumeMount, VolumeSource } from './volume';
 
@@ -109,6 +110,13 @@ export interface WorkloadProps extends ContainerSpec {
    */
   readonly version?: string;
   /**
+   * The application this workload is a version of (Istio's `app` label). A canary is a second
+   * workload with the same `app` and another version: the application's Service (named after
+   * the app) selects the pods of every version, a version's own Service only its own.
+   * @default - the workload's name
+   */
+  readonly app?: string;
+  /**
    * Run as this existing ServiceAccount instead of creating one named after the workload.
    * @default - a dedicated ServiceAccount is created
    */
@@ -162,6 +170,8 @@ export interface WorkloadFootprint {
   readonly exposed: boolean;
   /** Mounts host paths (needs a namespace that allows them). */
   readonly usesHostPaths: boolean;
+  /** Its pods refuse sidecar injection. */
+  readonly sidecarOptOut: boolean;
 }
 
 /** How many pods may be down at once during voluntary disruptions (node drains). */
@@ -227,6 +237,12 @@ export abstract class Workload extends Construct {
   public readonly qosClass: QosClass;
   /** Version label value. */
   public readonly version: string;
+  /** The application (Istio `app` label) this workload is a version of. */
+  public readonly app: string;
+  /** Labels the workload's Service selects: every version of the app, or only this workload. */
+  public readonly serviceSelector: { [key: string]: string };
+  /** Istio injects a sidecar into the pods unless they opt out (`sidecar.istio.io/inject: "false"`). */
+  public readonly sidecarOptOut: boolean;
   /** Resources of every container (main, sidecars, init), in that order. */
   public readonly containerResources: Resources[];
   /** Container ports of the pod. */
@@ -257,6 +273,12 @@ export abstract class Workload extends Construct {
         : 'a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (it defaults to the image tag: set `version`)');
     }
     this.exposed = props.exposed ?? false;
+    this.app = props.app ?? this.name;
+    if (!DNS_1035.test(this.app) || this.app.length > 63) {
+      throw configError(this, 'app', this.app, 'a DNS-1035 label of at most 63 characters (the name of the application\'s Service)');
+    }
+    this.serviceSelector = this.app === this.name ? { [LABELS.APP]: this.app } : { [LABELS.NAME]: this.name };
+    this.sidecarOptOut = props.podLabels?.[SIDECAR_INJECT_LABEL] === 'false';
     this.spread = props.spread ?? TopologySpread.NONE;
     this.selectorLabels = { [LABELS.NAME]: this.name };
     this.labels = {
@@ -297,6 +319,19 @@ export abstract class Workload extends Construct {
     }
   }
 
+  /** Pod annotations: the given ones and, in a namespace enrolled in the mesh, the sidecar's resources. */
+  private podAnnotations(): { [key: string]: string } | undefined {
+    const sidecar = this.sidecarOptOut ? undefined : meshSidecarResources(this, this.namespace);
+    const out: { [key: string]: string } = { ...this.props.podAnnotations };
+    if (sidecar) {
+      out['sidecar.istio.io/proxyCPU'] = sidecar.requests.cpu.toQuantity();
+      out['sidecar.istio.io/proxyCPULimit'] = sidecar.limits.cpu.toQuantity();
+      out['sidecar.istio.io/proxyMemory'] = sizeQuantity(sidecar.requests.memory);
+      out['sidecar.istio.io/proxyMemoryLimit'] = sizeQuantity(sidecar.limits.memory);
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+
   /** Replicas counted for quotas (including autoscaling maximum and rollout surge). */
   protected abstract maxPods(): number;
 
@@ -325,6 +360,7 @@ export abstract class Workload extends Construct {
       ports: this.ports,
       exposed: this.exposed,
       usesHostPaths: this.hostPaths,
+      sidecarOptOut: this.sidecarOptOut,
     };
   }
 
@@ -437,12 +473,13 @@ export abstract class Workload extends Construct {
         labels: {
           ...props.podLabels,
           ...this.labels,
-          [LABELS.APP]: this.name,
+          [LABELS.APP]: this.app,
           [LABELS.ISTIO_VERSION]: this.version,
           [LABELS.QOS_CLASS]: this.qosClass,
           ...(this.exposed ? { [LABELS.EXPOSED]: 'true' } : {}),
         },
-        annotations: props.podAnnotations && Object.keys(props.podAnnotations).length ? props.podAnnotations : undefined,
+        // Resolved at synth: the namespace's mesh enrolment sizes the injected sidecar.
+        annotations: Lazy.any({ produce: () => this.podAnnotations() }) as any,
       },
       spec: {
         serviceAccountName: this.serviceAccountName,
@@ -486,7 +523,7 @@ export abstract class Workload extends Construct {
         clusterIp: options.headless ? 'None' : undefined,
         publishNotReadyAddresses: options.publishNotReadyAddresses,
         internalTrafficPolicy: options.internalTrafficPolicy,
-        selector: this.selectorLabels,
+        selector: this.serviceSelector,
         ports: ports.map((p) => ({
           name: p.name,
           port: p.servicePort ?? p.port,
@@ -607,6 +644,28 @@ export abstract class Workload extends Construct {
 }
 
 const WORKLOAD_SYMBOL = Symbol.for('cdk8s-nats-mesh.Workload');
+
+/** Pod label that keeps Istio from injecting a sidecar (the annotation form is deprecated). */
+export const SIDECAR_INJECT_LABEL = 'sidecar.istio.io/inject';
+
+/** Property by which a construct declares the sidecar resources of a namespace enrolled in the mesh. */
+export const MESH_SIDECAR_SYMBOL = Symbol.for('cdk8s-nats-mesh.MeshSidecar');
+
+/** Something that enrols a namespace in the mesh and sizes its sidecars (a NamespaceBaseline). */
+export interface IMeshSidecarSource {
+  /** Sidecar resources for pods of `namespace`, or undefined when it is not enrolled. */
+  sidecarResourcesFor(namespace: string | undefined): Resources | undefined;
+}
+
+/** The sidecar resources of `namespace`, from whatever enrols it anywhere in the app. */
+export function meshSidecarResources(scope: IConstruct, namespace: string | undefined): Resources | undefined {
+  for (const c of scope.node.root.node.findAll()) {
+    const source = (c as any)[MESH_SIDECAR_SYMBOL] as IMeshSidecarSource | undefined;
+    const r = source?.sidecarResourcesFor(namespace);
+    if (r) return r;
+  }
+  return undefined;
+}
 
 /** The operator a toleration is rendered with: Equal when a value is given, else Exists. */
 function effectiveOperator(t: Toleration): TolerationOperator {

@@ -45,7 +45,28 @@ describe('Microservice: Deployment', () => {
     for (const kind of ['Deployment', 'Service', 'ServiceAccount']) expect(one(m, kind).metadata.labels).toEqual(expected);
     const d = one(m, 'Deployment');
     expect(d.spec.template.metadata.labels).toEqual({ ...expected, 'app': 'web', 'version': '1.4.2', 'nats-mesh.io/qos-class': 'Guaranteed' });
-    expect(one(m, 'Service').spec.selector).toEqual({ 'app.kubernetes.io/name': 'web' });
+    // The application's Service selects every version of the app (Istio's `app` label).
+    expect(one(m, 'Service').spec.selector).toEqual({ 'app': 'web' });
+    expect(d.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'web' } });
+  });
+
+  test('a second version of an app (canary): its pods carry the app label, its own Service selects only them', () => {
+    const f = setup();
+    new Microservice(f.chart, 'order', { image: IMAGE, resources: GUARANTEED, ports: [{ name: 'http', port: 8080, protocol: PortProtocol.HTTP }] });
+    const canary = new Microservice(f.chart, 'order-canary', {
+      app: 'order', version: '3.2.0', image: IMAGE, resources: GUARANTEED, ports: [{ name: 'http', port: 8080, protocol: PortProtocol.HTTP }],
+    });
+    const m = synth(f.chart);
+    expect(canary.app).toBe('order');
+    expect(one(m, 'Service', 'order').spec.selector).toEqual({ app: 'order' });
+    expect(one(m, 'Service', 'order-canary').spec.selector).toEqual({ 'app.kubernetes.io/name': 'order-canary' });
+    const pods = one(m, 'Deployment', 'order-canary').spec.template.metadata.labels;
+    expect([pods.app, pods.version, pods['app.kubernetes.io/name']]).toEqual(['order', '3.2.0', 'order-canary']);
+  });
+
+  test('app: a DNS-1035 label', () => {
+    expectConfigError(() => microservice({ app: 'Order_App' }),
+      "[test] c/web: app: received \"Order_App\"; allowed: a DNS-1035 label of at most 63 characters (the name of the application's Service)");
   });
 
   test('replicas and rollout limits are rendered', () => {

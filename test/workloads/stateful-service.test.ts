@@ -127,7 +127,7 @@ describe('StatefulService: Services and PDB', () => {
     const headless = one(m, 'Service', 'db-headless');
     expect(headless.spec.clusterIP).toBe('None');
     expect(headless.spec).not.toHaveProperty('publishNotReadyAddresses');
-    expect(headless.spec.selector).toEqual({ 'app.kubernetes.io/name': 'db' });
+    expect(headless.spec.selector).toEqual({ app: 'db' });
     expect(headless.spec.ports).toEqual([{ name: 'client', port: 4222, targetPort: 'client', protocol: 'TCP', appProtocol: 'tcp' }]);
     const client = one(m, 'Service', 'db');
     expect(client.spec).not.toHaveProperty('clusterIP');

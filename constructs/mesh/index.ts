@@ -1,0 +1,2 @@
+export * from './istio-api-version';
+export * from './mesh-enrolment';
