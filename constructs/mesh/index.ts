@@ -1,2 +1,3 @@
 export * from './istio-api-version';
 export * from './mesh-enrolment';
+export * from './mesh-references';
