@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { markEnvironment } from '../constructs';
+import { collectWarnings, markEnvironment } from '../constructs';
 import { PlatformEnvironment, validateEnvironment } from './environments';
 import { MessagingChart } from './messaging-chart';
 import { NodeAgentsChart } from './node-agents-chart';
@@ -22,9 +22,14 @@ export function buildEnvironment(env: PlatformEnvironment, outdir: string): App 
 /**
  * Synthesizes every given environment into `<outRoot>/<env>/`. Everything is written to a
  * staging folder first; only when every environment has synthesized are the folders moved into
- * place, so a failure never leaves a partial set. Returns the environment names written.
+ * place, so a failure never leaves a partial set. Warnings (valid output that deserves a second
+ * look) go to `onWarning`. Returns the environment names written.
  */
-export function synthesizeEnvironments(envs: readonly PlatformEnvironment[], outRoot: string): string[] {
+export function synthesizeEnvironments(
+  envs: readonly PlatformEnvironment[],
+  outRoot: string,
+  onWarning: (warning: string) => void = () => undefined,
+): string[] {
   // Every config is checked before any construct is built.
   const errors = envs.flatMap((e) => validateEnvironment(e, `src/environments/${e?.name}.ts`));
   if (errors.length) throw new Error(`invalid environment configuration:\n${errors.join('\n')}`);
@@ -35,7 +40,9 @@ export function synthesizeEnvironments(envs: readonly PlatformEnvironment[], out
   try {
     for (const env of envs) {
       try {
-        buildEnvironment(env, path.join(staging, env.name)).synth();
+        const app = buildEnvironment(env, path.join(staging, env.name));
+        app.synth();
+        collectWarnings(app).forEach(onWarning);
       } catch (e) {
         const message = (e as Error).message;
         throw new Error(message.startsWith(`[${env.name}]`) ? message : `[${env.name}] ${message}`);

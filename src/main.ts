@@ -7,7 +7,7 @@ function main(): void {
   const outRoot = process.env.CDK8S_OUTDIR || 'dist';
   try {
     const envs = selectEnvironments(process.env.PLATFORM_ENVIRONMENTS);
-    const written = synthesizeEnvironments(envs, outRoot);
+    const written = synthesizeEnvironments(envs, outRoot, (w) => console.warn(`warning: ${w}`));
     console.log(`synthesized ${written.join(', ')} into ${outRoot}/`);
   } catch (e) {
     console.error(`synth failed: ${(e as Error).message}`);

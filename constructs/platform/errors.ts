@@ -102,3 +102,18 @@ export function throwFirst(scope: IConstruct, prefix: string, problems: ValuePro
     allowed: p.allowed,
   });
 }
+
+/** Metadata type under which constructs record warnings (valid output that deserves a second look). */
+export const WARNING_METADATA = 'cdk8s-nats-mesh:warning';
+
+/** Records a warning on `scope`; the synth entry point prints it with the environment and path. */
+export function addWarning(scope: IConstruct, message: string): void {
+  scope.node.addMetadata(WARNING_METADATA, message);
+}
+
+/** Every warning recorded below `root`, as `[env] path: message`, in tree order. */
+export function collectWarnings(root: IConstruct): string[] {
+  return root.node.findAll().flatMap((c) => c.node.metadata
+    .filter((m) => m.type === WARNING_METADATA)
+    .map((m) => `${environmentOf(c) ? `[${environmentOf(c)}] ` : ''}${c.node.path}: ${m.data}`));
+}

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
+  addWarning, collectWarnings,
   ConfigError, Cpu, ENVIRONMENT_CONTEXT_KEY, ENVIRONMENT_NAME_PATTERN, Microservice, configError, describeValue,
   environmentOf, joinField, markEnvironment, throwFirst,
 } from '../../constructs';
@@ -143,5 +144,25 @@ describe('errors raised by constructs', () => {
     const group = new Construct(new Chart(app, 'apps', { namespace: 'shop' }), 'checkout');
     expect(configErrorOf(() => new Microservice(group, 'web', { image: IMAGE, resources: GUARANTEED, replicas: 0 })).details.path)
       .toBe('apps/checkout/web');
+  });
+});
+
+describe('warnings', () => {
+  test('are collected from the whole tree with environment and path, in tree order', () => {
+    const app = Testing.app();
+    markEnvironment(app, 'staging');
+    const chart = new Chart(app, 'routes', { namespace: 'shop' });
+    const a = new Construct(chart, 'checkout');
+    const b = new Construct(a, 'canary');
+    addWarning(b, 'fault injection with retries: the retries hide the injected faults');
+    addWarning(a, 'second look');
+    expect(collectWarnings(app)).toEqual([
+      '[staging] routes/checkout: second look',
+      '[staging] routes/checkout/canary: fault injection with retries: the retries hide the injected faults',
+    ]);
+  });
+
+  test('none when nothing warned', () => {
+    expect(collectWarnings(new Chart(Testing.app(), 'quiet'))).toEqual([]);
   });
 });
