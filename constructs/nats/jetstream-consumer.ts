@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
 import { configError } from '../platform/errors';
 import {
-  MANAGED_BY_LABELS, MAX_REPLICAS, Problems, checkCount, checkDescription, checkDuration, checkServerName,
+  MAX_REPLICAS, Problems, checkCount, checkDescription, checkDuration, checkServerName, nackMetadata,
   objectNameProblems, requireObjectName, sameCluster,
 } from './jetstream-storage';
 import { IJetStreamStream, StreamRetention } from './jetstream-stream';
@@ -224,7 +224,7 @@ export class JetStreamConsumer extends Construct {
 
     const filters = this.filterSubjects;
     this.resource = new nack.Consumer(this, 'Resource', {
-      metadata: { name: this.resourceName, labels: { ...MANAGED_BY_LABELS } },
+      metadata: nackMetadata(this.resourceName),
       spec: {
         streamName: stream.streamName,
         durableName: this.durableName,

@@ -1,10 +1,11 @@
 /**
  * Shared internals of the JetStream resources (streams, consumers, key-value and object stores):
- * the storage enum, value rendering, and the rules every resource checks the same way. Only
- * `StreamStorage` is part of the public API.
+ * the storage enum, value rendering, the rules every resource checks the same way, and the base
+ * class of the stream-backed ones. Only `StreamStorage` and the base class with the types it
+ * takes are part of the public API.
  */
-import { ApiObject, Duration, Size } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { ApiObject, ApiObjectMetadata, Duration, Size } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { ConfigError, configError, environmentOf } from '../platform/errors';
 import { sizeBytes, sizeProblem } from '../workloads/quantity';
 import { INatsCluster } from './nats-cluster';
@@ -358,4 +359,212 @@ export function objectNameProblems(scope: IConstruct, obj: ApiObject, field: str
   p.add(field, `${JSON.stringify(received)} (object name ${obj.metadata.name})`,
     `a name whose ${obj.kind} object name is unused in namespace ${obj.metadata.namespace ?? '(none)'} (${twin.node.scope?.node.path ?? twin.node.path} has it too; one would overwrite the other)`);
   return p.messages;
+}
+
+/** Metadata of a NACK object of the library: its name and the managed-by label. */
+export function nackMetadata(name: string): ApiObjectMetadata {
+  return { name, labels: { ...MANAGED_BY_LABELS } };
+}
+
+/** Properties every stream-backed resource takes: a JetStreamStream, KeyValueStore or ObjectStore. */
+export interface JetStreamResourceProps {
+  /** The NATS system it lives in; it must run JetStream. */
+  readonly cluster: INatsCluster;
+  /**
+   * Size limit of the stream, bucket or store; counts, times replicas, against the cluster's
+   * storage of its type.
+   * @default - no size limit (nothing reserved)
+   */
+  readonly maxBytes?: Size;
+  /**
+   * Immutable after creation (a change means delete and recreate).
+   * @default StreamStorage.FILE (always written: NACK's own default is memory)
+   */
+  readonly storage?: StreamStorage;
+  /** @default - min(3, the cluster's JetStream servers) */
+  readonly replicas?: number;
+  /**
+   * The NATS account it lives in (for the rules on stream names and subjects). NACK creates it
+   * in the account of the credentials it connects with: its own, or those of `nackAccount`.
+   * @default - the cluster's only account, or the global account $G
+   */
+  readonly account?: string;
+  /**
+   * A NACK Account resource (a connection profile: servers, TLS, credentials) in the same
+   * namespace, written as `spec.account`.
+   * @default - NACK's own connection settings
+   */
+  readonly nackAccount?: string;
+  /** @default - none */
+  readonly description?: string;
+  /**
+   * Keep the stream, bucket or store (and its data) on the server when the Kubernetes resource
+   * is deleted.
+   * @default true
+   */
+  readonly preventDelete?: boolean;
+}
+
+/**
+ * What sets one kind of stream-backed resource apart, for `JetStreamStoredResource`: its names,
+ * subjects and age limit, and the checks of its own, which run at fixed points among the shared
+ * ones (so that a resource with several problems always reports the same one first).
+ */
+export interface IJetStreamResourceKind {
+  /** The prop that names the resource (`name`, `bucket`), for messages. */
+  readonly nameField: string;
+  /** Its value; the Kubernetes object is named after it. */
+  readonly name: string;
+  /** The stream's name on the server (`ORDERS`, `KV_sessions`, `OBJ_files`). */
+  readonly streamName: string;
+  /** For messages: `stream ORDERS`, `key-value bucket sessions`, `object store files`. */
+  readonly label: string;
+  /** The subjects the stream captures. */
+  readonly subjects: string[];
+  /**
+   * The prop the subjects were given in (`subjects`), whose values are checked as a stream's;
+   * empty when the client libraries set them (key-value and object stores).
+   */
+  readonly subjectsField: string;
+  /** The prop of the age limit (`maxAge`, `ttl`), for messages. */
+  readonly ageField: string;
+  /** The age limit (at least 100ms). @default - none */
+  readonly age?: Duration;
+  /** Checks the name: first, once the cluster is known to run JetStream. */
+  checkName(scope: IConstruct): void;
+  /** Checks of its own that come after the name and subjects, before replicas. */
+  checkOwn?(scope: IConstruct): void;
+  /** Checks of its own against the age limit (as Go text, when set), before maxBytes. */
+  checkWithAge?(scope: IConstruct, age?: string): void;
+}
+
+/**
+ * The kind of a key-value or object store: named after its bucket (checked as the client
+ * libraries do), on subjects the client libraries set, with a `ttl`.
+ */
+export function bucketKind(label: string, streamName: string, subjects: string[], props: { readonly bucket: string; readonly ttl?: Duration }): IJetStreamResourceKind {
+  const bucket = props.bucket;
+  return {
+    nameField: 'bucket',
+    name: bucket,
+    streamName,
+    label: `${label} ${bucket}`,
+    subjects,
+    subjectsField: '',
+    ageField: 'ttl',
+    age: props.ttl,
+    checkName: (scope) => checkBucketName(scope, bucket),
+  };
+}
+
+/** The spec fields NACK's Stream, KeyValue and ObjectStore share, as every stream-backed resource writes them. */
+export interface JetStreamSharedSpec {
+  readonly description?: string;
+  readonly replicas: number;
+  /** The size limit in bytes. */
+  readonly maxBytes?: number;
+  /** The NACK Account resource connected through. */
+  readonly account?: string;
+  readonly preventDelete: boolean;
+  /** The cluster's client URL. */
+  readonly servers: string[];
+}
+
+/**
+ * A resource backed by a JetStream stream: a stream, a key-value store or an object store. It
+ * resolves and checks what they have in common, in this order: the cluster runs JetStream; the
+ * name (the kind's check), its Kubernetes object name and the subjects; the kind's own checks;
+ * replicas 1-5 and within the cluster's JetStream servers; the account is one of the cluster's;
+ * the NACK Account name; the description; the age limit (then the kind's checks against it);
+ * maxBytes, which must fit one server.
+ *
+ * A subclass then checks and sets what is its own, creates its NACK object (with
+ * `sharedSpec()`) and calls `registerOnCluster()`, which records what it takes from the cluster
+ * for the tree-wide rules: no other stream of the cluster and account with its stream name or
+ * subjects, and the maxBytes × replicas reserved within the cluster's storage.
+ */
+export abstract class JetStreamStoredResource extends Construct {
+  /** The NATS system it lives in. */
+  public readonly cluster: INatsCluster;
+  /** The stream's name on the server (holding a key-value bucket `KV_<bucket>`, an object store `OBJ_<bucket>`). */
+  public readonly streamName: string;
+  /** Kubernetes object name. */
+  public readonly resourceName: string;
+  public readonly storage: StreamStorage;
+  public readonly replicas: number;
+  /** The NATS account it lives in. */
+  public readonly account: string;
+  /** The NACK Account resource NACK connects through, if any. */
+  public readonly nackAccount?: string;
+  public readonly preventDelete: boolean;
+  public readonly maxBytes?: Size;
+  public readonly description?: string;
+  /** The NACK object. */
+  public abstract readonly resource: ApiObject;
+
+  /** The subjects the stream captures (checked, when they are the user's). */
+  protected readonly streamSubjects: string[];
+  /** The age limit as Go duration text, as NACK takes it; undefined when there is none. */
+  protected readonly ageLimit?: string;
+  private readonly kind: IJetStreamResourceKind;
+  private readonly maxByteCount?: number;
+
+  protected constructor(scope: Construct, id: string, props: JetStreamResourceProps, kind: IJetStreamResourceKind) {
+    super(scope, id);
+    const cluster = props.cluster;
+    checkJetStream(this, cluster);
+    kind.checkName(this);
+    this.kind = kind;
+    this.cluster = cluster;
+    this.streamName = kind.streamName;
+    this.resourceName = requireObjectName(this, kind.nameField, kind.name);
+    this.streamSubjects = kind.subjectsField ? checkStreamSubjects(this, kind.subjects) : kind.subjects;
+    kind.checkOwn?.(this);
+    this.storage = props.storage ?? StreamStorage.FILE;
+    this.replicas = resolveReplicas(this, cluster, props.replicas);
+    this.account = resolveAccount(this, cluster, props.account);
+    checkNackAccount(this, props.nackAccount);
+    this.nackAccount = props.nackAccount;
+    checkDescription(this, props.description);
+    this.description = props.description;
+    this.preventDelete = props.preventDelete ?? true;
+    this.ageLimit = checkDuration(this, kind.ageField, kind.age, 100, ' (nats-server refuses shorter ages)');
+    kind.checkWithAge?.(this, this.ageLimit);
+    this.maxByteCount = checkSize(this, 'maxBytes', props.maxBytes);
+    checkFitsOneServer(this, cluster, this.storage, this.maxByteCount);
+    this.maxBytes = props.maxBytes;
+  }
+
+  /** The spec fields of its NACK object that every stream-backed resource writes alike. */
+  protected sharedSpec(): JetStreamSharedSpec {
+    return {
+      description: this.description,
+      replicas: this.replicas,
+      maxBytes: this.maxByteCount,
+      account: this.nackAccount,
+      preventDelete: this.preventDelete,
+      servers: [this.cluster.clientUrl],
+    };
+  }
+
+  /**
+   * Records what the resource takes from its cluster and adds the tree-wide rules; called once
+   * by the subclass, when its NACK object exists.
+   */
+  protected registerOnCluster(): void {
+    const kind = this.kind;
+    const footprint: JetStreamFootprint = {
+      construct: this,
+      label: kind.label,
+      cluster: this.cluster,
+      account: this.account,
+      streamName: this.streamName,
+      subjects: this.streamSubjects,
+      storage: this.storage,
+      replicas: this.replicas,
+      maxBytes: this.maxByteCount,
+    };
+    registerFootprint(footprint);
+    this.node.addValidation({ validate: () => validateFootprint(footprint, kind.nameField, kind.subjectsField, this.resource, kind.name) });
+  }
 }

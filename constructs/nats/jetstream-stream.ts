@@ -3,9 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
 import { configError } from '../platform/errors';
 import {
-  JetStreamFootprint, MANAGED_BY_LABELS, MAX_REPLICAS, StreamStorage, checkDescription, checkDuration, checkFitsOneServer,
-  checkJetStream, checkCount, checkNackAccount, checkServerName, checkSize, checkStreamSubjects, registerFootprint,
-  requireObjectName, resolveAccount, resolveReplicas, validateFootprint,
+  JetStreamResourceProps, JetStreamStoredResource, MAX_REPLICAS, StreamStorage, checkCount, checkDuration, checkNackAccount,
+  checkServerName, checkSize, checkStreamSubjects, goDuration, nackMetadata, requireObjectName, resolveAccount,
 } from './jetstream-storage';
 import { INatsCluster } from './nats-cluster';
 
@@ -58,9 +57,7 @@ export interface IJetStreamStream extends IConstruct {
 }
 
 /** Properties of a JetStreamStream. */
-export interface JetStreamStreamProps {
-  /** The NATS system the stream lives in; it must run JetStream. */
-  readonly cluster: INatsCluster;
+export interface JetStreamStreamProps extends JetStreamResourceProps {
   /**
    * The stream's name on the server (ORDERS). No spaces, ".", "*", ">", "/" or "\". The
    * Kubernetes object is named after it, lower-cased, with other characters than letters,
@@ -70,24 +67,12 @@ export interface JetStreamStreamProps {
   /** Subjects the stream captures (orders.>); none may overlap another stream's in the same account. */
   readonly subjects: string[];
   /**
-   * Immutable after creation (a change means delete and recreate).
-   * @default StreamStorage.FILE (always written: NACK's own default is memory)
-   */
-  readonly storage?: StreamStorage;
-  /** @default - min(3, the cluster's JetStream servers) */
-  readonly replicas?: number;
-  /**
    * Work-queue retention is immutable after creation.
    * @default StreamRetention.LIMITS
    */
   readonly retention?: StreamRetention;
   /** Oldest message kept (at least 100ms). @default - no age limit */
   readonly maxAge?: Duration;
-  /**
-   * Size limit of the stream; counts, times replicas, against the cluster's storage of its type.
-   * @default - no size limit (nothing reserved)
-   */
-  readonly maxBytes?: Size;
   /** @default - no message count limit */
   readonly maxMsgs?: number;
   /** Largest message accepted. @default - the server's max_payload */
@@ -99,25 +84,6 @@ export interface JetStreamStreamProps {
    * @default - the server's: 2 minutes, or maxAge when shorter
    */
   readonly duplicateWindow?: Duration;
-  /**
-   * The NATS account the stream lives in (for the subject-overlap rule). NACK creates it in the
-   * account of the credentials it connects with: its own, or those of `nackAccount`.
-   * @default - the cluster's only account, or the global account $G
-   */
-  readonly account?: string;
-  /**
-   * A NACK Account resource (a connection profile: servers, TLS, credentials) in the same
-   * namespace, written as `spec.account`.
-   * @default - NACK's own connection settings
-   */
-  readonly nackAccount?: string;
-  /** @default - none */
-  readonly description?: string;
-  /**
-   * Keep the stream (and its messages) on the server when the Kubernetes resource is deleted.
-   * @default true
-   */
-  readonly preventDelete?: boolean;
 }
 
 /** What an existing stream is, for consumers to attach to. */
@@ -184,6 +150,15 @@ const STORAGE: Record<StreamStorage, nack.StreamSpecStorage> = {
 /** Largest message size nats-server accepts in a stream config (int32). */
 const MAX_MSG_SIZE = 2 ** 31 - 1;
 
+/** The duplicate window: at least 100ms and, when the stream has an age limit, within it. */
+function checkDuplicateWindow(scope: IConstruct, props: JetStreamStreamProps, maxAge: string | undefined): void {
+  const window = checkDuration(scope, 'duplicateWindow', props.duplicateWindow, 100, ' (nats-server refuses shorter windows)');
+  if (props.maxAge && props.duplicateWindow
+    && props.duplicateWindow.toMilliseconds({ integral: false }) > props.maxAge.toMilliseconds({ integral: false })) {
+    throw configError(scope, 'duplicateWindow', window, `at most maxAge (${maxAge}): nats-server refuses a duplicate window longer than the age limit`);
+  }
+}
+
 /**
  * A JetStream stream, as a NACK `Stream` resource (jetstream.nats.io/v1beta2) attached to a
  * NATS cluster. Storage, replicas, retention and discard are always written (NACK's storage
@@ -198,101 +173,60 @@ const MAX_MSG_SIZE = 2 ** 31 - 1;
  * Immutable on the server (a change means delete and recreate, which NACK does not do): storage
  * and work-queue retention.
  */
-export class JetStreamStream extends Construct implements IJetStreamStream {
+export class JetStreamStream extends JetStreamStoredResource implements IJetStreamStream {
   /** A stream that exists outside this app, for consumers to attach to. */
   public static fromAttributes(scope: Construct, id: string, attributes: JetStreamStreamAttributes): IJetStreamStream {
     return new ExistingStream(scope, id, attributes);
   }
 
-  public readonly cluster: INatsCluster;
-  public readonly streamName: string;
-  public readonly resourceName: string;
   public readonly subjects: string[];
-  public readonly storage: StreamStorage;
-  public readonly replicas: number;
   public readonly retention: StreamRetention;
   public readonly discard: StreamDiscard;
-  public readonly account: string;
-  public readonly nackAccount?: string;
-  public readonly preventDelete: boolean;
   public readonly maxAge?: Duration;
-  public readonly maxBytes?: Size;
   public readonly maxMsgs?: number;
   public readonly maxMsgSize?: Size;
   public readonly duplicateWindow?: Duration;
-  public readonly description?: string;
   /** The NACK Stream object. */
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: JetStreamStreamProps) {
-    super(scope, id);
-    const cluster = props.cluster;
-    checkJetStream(this, cluster);
-    checkServerName(this, 'name', props.name);
-    this.cluster = cluster;
-    this.streamName = props.name;
-    this.resourceName = requireObjectName(this, 'name', props.name);
-    this.subjects = checkStreamSubjects(this, props.subjects);
-    this.storage = props.storage ?? StreamStorage.FILE;
-    this.replicas = resolveReplicas(this, cluster, props.replicas);
+    super(scope, id, props, {
+      nameField: 'name',
+      name: props.name,
+      streamName: props.name,
+      label: `stream ${props.name}`,
+      subjects: props.subjects,
+      subjectsField: 'subjects',
+      ageField: 'maxAge',
+      age: props.maxAge,
+      checkName: (self) => checkServerName(self, 'name', props.name),
+      checkWithAge: (self, maxAge) => checkDuplicateWindow(self, props, maxAge),
+    });
+    this.subjects = this.streamSubjects;
     this.retention = props.retention ?? StreamRetention.LIMITS;
     this.discard = props.discard ?? StreamDiscard.OLD;
-    this.account = resolveAccount(this, cluster, props.account);
-    checkNackAccount(this, props.nackAccount);
-    this.nackAccount = props.nackAccount;
-    checkDescription(this, props.description);
-    this.description = props.description;
-    this.preventDelete = props.preventDelete ?? true;
-
-    const maxAge = checkDuration(this, 'maxAge', props.maxAge, 100, ' (nats-server refuses shorter ages)');
-    const duplicateWindow = checkDuration(this, 'duplicateWindow', props.duplicateWindow, 100, ' (nats-server refuses shorter windows)');
-    if (props.maxAge && props.duplicateWindow
-      && props.duplicateWindow.toMilliseconds({ integral: false }) > props.maxAge.toMilliseconds({ integral: false })) {
-      throw configError(this, 'duplicateWindow', duplicateWindow, `at most maxAge (${maxAge}): nats-server refuses a duplicate window longer than the age limit`);
-    }
-    const maxBytes = checkSize(this, 'maxBytes', props.maxBytes);
-    checkFitsOneServer(this, cluster, this.storage, maxBytes);
     const maxMsgSize = checkSize(this, 'maxMsgSize', props.maxMsgSize, MAX_MSG_SIZE, ' and below 2Gi');
     checkCount(this, 'maxMsgs', props.maxMsgs, 1, Number.MAX_SAFE_INTEGER, 'an integer of at least 1 (leave it out for no limit)');
     this.maxAge = props.maxAge;
-    this.maxBytes = props.maxBytes;
     this.maxMsgs = props.maxMsgs;
     this.maxMsgSize = props.maxMsgSize;
     this.duplicateWindow = props.duplicateWindow;
 
     this.resource = new nack.Stream(this, 'Resource', {
-      metadata: { name: this.resourceName, labels: { ...MANAGED_BY_LABELS } },
+      metadata: nackMetadata(this.resourceName),
       spec: {
+        ...this.sharedSpec(),
         name: this.streamName,
-        description: this.description,
         subjects: this.subjects,
         storage: STORAGE[this.storage],
-        replicas: this.replicas,
         retention: RETENTION[this.retention],
         discard: DISCARD[this.discard],
-        maxAge,
-        maxBytes,
-        maxMsgs: props.maxMsgs,
+        maxAge: this.ageLimit,
+        maxMsgs: this.maxMsgs,
         maxMsgSize,
-        duplicateWindow,
-        account: this.nackAccount,
-        preventDelete: this.preventDelete,
-        servers: [cluster.clientUrl],
+        duplicateWindow: this.duplicateWindow && goDuration(this.duplicateWindow),
       },
     });
-
-    const footprint: JetStreamFootprint = {
-      construct: this,
-      label: `stream ${this.streamName}`,
-      cluster,
-      account: this.account,
-      streamName: this.streamName,
-      subjects: this.subjects,
-      storage: this.storage,
-      replicas: this.replicas,
-      maxBytes,
-    };
-    registerFootprint(footprint);
-    this.node.addValidation({ validate: () => validateFootprint(footprint, 'name', 'subjects', this.resource, this.streamName) });
+    this.registerOnCluster();
   }
 }

@@ -2,16 +2,11 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
 import {
-  JetStreamFootprint, MANAGED_BY_LABELS, StreamStorage, checkBucketName, checkCount, checkDescription, checkDuration,
-  checkFitsOneServer, checkJetStream, checkNackAccount, checkSize, registerFootprint, requireObjectName, resolveAccount,
-  resolveReplicas, validateFootprint,
+  JetStreamResourceProps, JetStreamStoredResource, StreamStorage, bucketKind, checkCount, checkSize, nackMetadata,
 } from './jetstream-storage';
-import { INatsCluster } from './nats-cluster';
 
 /** Properties of a KeyValueStore. */
-export interface KeyValueStoreProps {
-  /** The NATS system it lives in; it must run JetStream. */
-  readonly cluster: INatsCluster;
+export interface KeyValueStoreProps extends JetStreamResourceProps {
   /**
    * Bucket name: letters, digits, "_" and "-". The server stream is `KV_<bucket>` on subjects
    * `$KV.<bucket>.>`; the Kubernetes object is named after the bucket, lower-cased.
@@ -21,28 +16,8 @@ export interface KeyValueStoreProps {
   readonly history?: number;
   /** How long a value lives (at least 100ms). @default - forever */
   readonly ttl?: Duration;
-  /**
-   * Size limit of the bucket; counts, times replicas, against the cluster's storage of its type.
-   * @default - no size limit (nothing reserved)
-   */
-  readonly maxBytes?: Size;
   /** Largest value. @default - the server's max_payload */
   readonly maxValueSize?: Size;
-  /**
-   * Immutable after creation.
-   * @default StreamStorage.FILE
-   */
-  readonly storage?: StreamStorage;
-  /** @default - min(3, the cluster's JetStream servers) */
-  readonly replicas?: number;
-  /** The NATS account the bucket lives in. @default - the cluster's only account, or $G */
-  readonly account?: string;
-  /** A NACK Account resource to connect through, written as `spec.account`. @default - NACK's own connection settings */
-  readonly nackAccount?: string;
-  /** @default - none */
-  readonly description?: string;
-  /** Keep the bucket on the server when the resource is deleted. @default true */
-  readonly preventDelete?: boolean;
 }
 
 /** Largest history nats-server keeps per key (KeyValueMaxHistory). */
@@ -61,81 +36,39 @@ const MAX_VALUE_SIZE = 2 ** 31 - 1;
  *
  * Immutable on the server: storage.
  */
-export class KeyValueStore extends Construct {
-  public readonly cluster: INatsCluster;
+export class KeyValueStore extends JetStreamStoredResource {
   public readonly bucket: string;
-  /** The stream holding the bucket (`KV_<bucket>`). */
-  public readonly streamName: string;
-  /** Kubernetes object name. */
-  public readonly resourceName: string;
   public readonly history: number;
-  public readonly storage: StreamStorage;
-  public readonly replicas: number;
-  public readonly account: string;
-  public readonly nackAccount?: string;
-  public readonly preventDelete: boolean;
   public readonly ttl?: Duration;
-  public readonly maxBytes?: Size;
   public readonly maxValueSize?: Size;
-  public readonly description?: string;
   /** The NACK KeyValue object. */
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: KeyValueStoreProps) {
-    super(scope, id);
-    const cluster = props.cluster;
-    checkJetStream(this, cluster);
-    checkBucketName(this, props.bucket);
-    this.cluster = cluster;
+    const history = props.history ?? 1;
+    super(scope, id, props, {
+      ...bucketKind('key-value bucket', `KV_${props.bucket}`, [`$KV.${props.bucket}.>`], props),
+      checkOwn: (self) => {
+        checkCount(self, 'history', history, 1, MAX_HISTORY, `an integer from 1 to ${MAX_HISTORY} (values kept per key)`);
+      },
+    });
     this.bucket = props.bucket;
-    this.streamName = `KV_${props.bucket}`;
-    this.resourceName = requireObjectName(this, 'bucket', props.bucket);
-    this.history = checkCount(this, 'history', props.history ?? 1, 1, MAX_HISTORY, `an integer from 1 to ${MAX_HISTORY} (values kept per key)`)!;
-    this.storage = props.storage ?? StreamStorage.FILE;
-    this.replicas = resolveReplicas(this, cluster, props.replicas);
-    this.account = resolveAccount(this, cluster, props.account);
-    checkNackAccount(this, props.nackAccount);
-    this.nackAccount = props.nackAccount;
-    checkDescription(this, props.description);
-    this.description = props.description;
-    this.preventDelete = props.preventDelete ?? true;
-    const ttl = checkDuration(this, 'ttl', props.ttl, 100, ' (nats-server refuses shorter ages)');
-    const maxBytes = checkSize(this, 'maxBytes', props.maxBytes);
-    checkFitsOneServer(this, cluster, this.storage, maxBytes);
-    const maxValueSize = checkSize(this, 'maxValueSize', props.maxValueSize, MAX_VALUE_SIZE, ' and below 2Gi');
+    this.history = history;
     this.ttl = props.ttl;
-    this.maxBytes = props.maxBytes;
+    const maxValueSize = checkSize(this, 'maxValueSize', props.maxValueSize, MAX_VALUE_SIZE, ' and below 2Gi');
     this.maxValueSize = props.maxValueSize;
 
     this.resource = new nack.KeyValue(this, 'Resource', {
-      metadata: { name: this.resourceName, labels: { ...MANAGED_BY_LABELS } },
+      metadata: nackMetadata(this.resourceName),
       spec: {
+        ...this.sharedSpec(),
         bucket: this.bucket,
-        description: this.description,
         history: this.history,
-        ttl,
-        maxBytes,
+        ttl: this.ageLimit,
         maxValueSize,
         storage: this.storage === StreamStorage.FILE ? nack.KeyValueSpecStorage.FILE : nack.KeyValueSpecStorage.MEMORY,
-        replicas: this.replicas,
-        account: this.nackAccount,
-        preventDelete: this.preventDelete,
-        servers: [cluster.clientUrl],
       },
     });
-
-    const footprint: JetStreamFootprint = {
-      construct: this,
-      label: `key-value bucket ${this.bucket}`,
-      cluster,
-      account: this.account,
-      streamName: this.streamName,
-      subjects: [`$KV.${this.bucket}.>`],
-      storage: this.storage,
-      replicas: this.replicas,
-      maxBytes,
-    };
-    registerFootprint(footprint);
-    this.node.addValidation({ validate: () => validateFootprint(footprint, 'bucket', '', this.resource, this.bucket) });
+    this.registerOnCluster();
   }
 }

@@ -107,7 +107,7 @@ describe('NatsCluster: ConfigMap and Services', () => {
     const svc = one(m, 'Service', 'nats-headless');
     expect(svc.spec.clusterIP).toBe('None');
     expect(svc.spec.publishNotReadyAddresses).toBe(true);
-    expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/name': 'nats' });
+    expect(svc.spec.selector).toEqual({ app: 'nats' });
     expect(svc.spec.ports).toEqual([
       { name: 'nats', port: 4222, targetPort: 'nats', protocol: 'TCP', appProtocol: 'tcp' },
       { name: 'monitor', port: 8222, targetPort: 'monitor', protocol: 'TCP', appProtocol: 'http' },
