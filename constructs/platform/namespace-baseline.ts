@@ -229,7 +229,7 @@ export class NamespaceBaseline extends Construct {
       throw configError(this, 'mesh.revision', props.mesh.revision, 'a revision name such as 1-23 (a label value)');
     }
     if (!props.mesh) return {};
-    return props.mesh.revision !== undefined ? { 'istio.io/rev': props.mesh.revision } : { 'istio-injection': 'enabled' };
+    return revision !== undefined ? { 'istio.io/rev': revision } : { 'istio-injection': 'enabled' };
   }
 
   /** Workloads of this library that run in this namespace, anywhere in the app. */
@@ -238,14 +238,12 @@ export class NamespaceBaseline extends Construct {
       .filter((w) => w.namespace === this.namespaceName);
   }
 
-  /** What the quota must hold for the workloads in the namespace. */
+  /** What the quota must hold for the workloads in the namespace (sidecars included). */
   public needs(): NamespaceNeeds {
-    const workloads = this.workloads().map((w) => w.footprint());
+    const workloads = this.workloads().map((w) => w.footprint()).map((f) => this.sidecarResources && !f.sidecarOptOut
+      ? { ...f, podResources: f.podResources.add(this.sidecarResources) } : f);
     let totals = ResourceTotals.zero();
-    for (const f of workloads) {
-      const pod = this.sidecarResources && !f.sidecarOptOut ? f.podResources.add(this.sidecarResources) : f.podResources;
-      totals = totals.plus(pod.times(f.maxPods));
-    }
+    for (const f of workloads) totals = totals.plus(f.podResources.times(f.maxPods));
     return {
       totals,
       pods: workloads.reduce((n, f) => n + f.maxPods, 0),

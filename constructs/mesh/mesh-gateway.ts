@@ -1,0 +1,640 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as gwapi from '../imports/gateway.networking.k8s.io';
+import * as istio from '../imports/networking.istio.io';
+import { ConfigError, configError, describeValue, environmentOf } from '../platform/errors';
+import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
+import { IMeshGateway, workloadPrincipal } from './mesh-references';
+
+/** How the HTTPS server of a gateway terminates TLS. */
+export enum GatewayTlsMode {
+  /** Server certificate only (the usual public endpoint). */
+  SIMPLE = 'SIMPLE',
+  /**
+   * Clients must present a certificate signed by the CA in the credential Secret (key `ca.crt`,
+   * or a separate Secret named `<credentialName>-cacert`).
+   */
+  MUTUAL = 'MUTUAL',
+}
+
+/** Lowest TLS version a gateway accepts. */
+export enum GatewayTlsProtocolVersion {
+  /** TLS 1.2 (Istio's own minimum for gateways). */
+  TLSV1_2 = 'TLSV1_2',
+  /** TLS 1.3 only. */
+  TLSV1_3 = 'TLSV1_3',
+}
+
+/** TLS of a gateway's HTTPS server. */
+export interface GatewayTls {
+  /**
+   * Name of the Secret holding the certificate (`tls.crt`, `tls.key`, and `ca.crt` for MUTUAL).
+   * Istio reads it in the gateway WORKLOAD's namespace (`workloadNamespace`, e.g. istio-ingress),
+   * not in the namespace of the Gateway object; a Secret anywhere else leaves the server without a
+   * certificate. The Gateway API Gateway (when enabled) lives in that namespace too, so the same
+   * Secret serves it without a ReferenceGrant.
+   */
+  readonly credentialName: string;
+  /** @default GatewayTlsMode.SIMPLE */
+  readonly mode?: GatewayTlsMode;
+  /** @default GatewayTlsProtocolVersion.TLSV1_2 */
+  readonly minProtocolVersion?: GatewayTlsProtocolVersion;
+}
+
+/** Properties of a MeshGateway. */
+export interface MeshGatewayProps {
+  /**
+   * Hosts the gateway serves: lower-case FQDNs (`shop.example.com`) or wildcards over a domain
+   * (`*.example.com`). Served on 443 (HTTPS) and, unless `httpRedirect` is false, on 80 where
+   * requests are redirected to HTTPS.
+   */
+  readonly hosts: string[];
+  /** TLS of the HTTPS server (443). */
+  readonly tls: GatewayTls;
+  /**
+   * Name of the Gateway object (also of the Gateway API Gateway).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the Gateway object (routes reference it as `<namespace>/<name>`).
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /** @default IstioApiVersion.V1 */
+  readonly apiVersion?: IstioApiVersion;
+  /**
+   * Labels of the gateway workload's pods (the Envoy deployment that serves the Gateway).
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly workloadSelector?: { [key: string]: string };
+  /**
+   * Namespace of the gateway workload: its pods, its TLS Secrets, its RequestAuthentication.
+   * @default 'istio-ingress'
+   */
+  readonly workloadNamespace?: string;
+  /**
+   * ServiceAccount of the gateway workload (its identity towards the services it calls).
+   * @default 'istio-ingressgateway'
+   */
+  readonly serviceAccount?: string;
+  /** @default DEFAULT_TRUST_DOMAIN ('cluster.local') */
+  readonly trustDomain?: string;
+  /**
+   * Serve port 80 with a redirect to HTTPS. With false, nothing listens on port 80.
+   * @default true
+   */
+  readonly httpRedirect?: boolean;
+  /**
+   * Also write a Kubernetes Gateway API Gateway (gateway.networking.k8s.io/v1) in the workload
+   * namespace: one HTTPS listener per host (certificate from the credential Secret, which is in
+   * that namespace, so no ReferenceGrant is needed) and, with `httpRedirect`, an HTTP listener
+   * with an HTTPRoute that redirects to HTTPS. With Istio's `istio` class, Istio deploys a gateway
+   * workload of its own for it (`<name>-istio`, ServiceAccount `<name>-istio`). Requires SIMPLE
+   * TLS with minimum TLS 1.2: the standard channel has neither client certificates nor a
+   * minimum-version setting.
+   * @default false, unless gatewayApiClassName is set
+   */
+  readonly gatewayApi?: boolean;
+  /**
+   * GatewayClass of the Gateway API Gateway.
+   * @default 'istio'
+   */
+  readonly gatewayApiClassName?: string;
+  /**
+   * Namespaces whose HTTPRoutes may attach to the HTTPS listeners of the Gateway API Gateway.
+   * @default - the namespace of the Gateway object (`namespace`)
+   */
+  readonly gatewayApiRouteNamespaces?: string[];
+}
+
+/** What an HTTPRoute puts in `parentRefs` to attach to a Gateway API Gateway. */
+export interface GatewayApiParentRef {
+  /** Name of the Gateway API Gateway. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /**
+   * A listener; without it a route attaches to every HTTPS listener whose hostname it shares
+   * (the HTTP listener only admits the redirect route of its own namespace).
+   * @default - every listener that admits the route
+   */
+  readonly sectionName?: string;
+}
+
+/** What a gateway defined outside this app is. */
+export interface MeshGatewayAttributes {
+  /** Name of the Gateway object. */
+  readonly gatewayName: string;
+  /** Namespace of the Gateway object. */
+  readonly gatewayNamespace: string;
+  /** Hosts its servers accept (`ns/host` forms allowed). */
+  readonly hosts: string[];
+  /** @default 'istio-ingress' */
+  readonly workloadNamespace?: string;
+  /** @default { istio: 'ingressgateway' } */
+  readonly workloadSelector?: { [key: string]: string };
+  /** @default 'istio-ingressgateway' */
+  readonly serviceAccount?: string;
+  /** @default DEFAULT_TRUST_DOMAIN */
+  readonly trustDomain?: string;
+  /**
+   * Ports of its servers (the host forms Istio matches with a wildcard host depend on them).
+   * @default [443, 80]
+   */
+  readonly serverPorts?: number[];
+  /**
+   * Name of a Gateway API Gateway that serves the same hosts.
+   * @default - none
+   */
+  readonly gatewayApiName?: string;
+  /**
+   * Namespace of that Gateway API Gateway.
+   * @default - workloadNamespace
+   */
+  readonly gatewayApiNamespace?: string;
+}
+
+const MESH_GATEWAY_SYMBOL = Symbol.for('cdk8s-nats-mesh.MeshGateway');
+const DEFAULT_SELECTOR: { [key: string]: string } = { istio: 'ingressgateway' };
+const DEFAULT_WORKLOAD_NAMESPACE = 'istio-ingress';
+const DEFAULT_SERVICE_ACCOUNT = 'istio-ingressgateway';
+const DEFAULT_CLASS = 'istio';
+const HTTPS_PORT = 443;
+const HTTP_PORT = 80;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+const HOST_ALLOWED = "a lower-case DNS name with at least two labels (shop.example.com) or a wildcard over a domain (*.example.com): labels of a-z, 0-9 and '-' that neither start nor end with '-', at most 63 characters each and 253 in all";
+const WILDCARD_ALLOWED = 'a wildcard only as the whole first label, followed by a domain (*.example.com): Istio and the Gateway API match no partial, inner or bare wildcards';
+
+/** A DNS label of at most 63 characters. */
+function isDnsLabel(value: string | undefined): boolean {
+  return value !== undefined && DNS_LABEL.test(value) && value.length <= 63;
+}
+
+function isDnsSubdomain(value: string | undefined): boolean {
+  return value !== undefined && DNS_SUBDOMAIN.test(value) && value.length <= 253
+    && value.split('.').every((l) => l.length <= 63);
+}
+
+/** Why a gateway host is not acceptable (exact lower-case FQDN or `*.domain`), or undefined. */
+function gatewayHostProblem(host: unknown): string | undefined {
+  if (typeof host !== 'string') return HOST_ALLOWED;
+  if (host.includes('*')) {
+    if (!host.startsWith('*.') || host.indexOf('*', 1) >= 0) return WILDCARD_ALLOWED;
+    return isDnsSubdomain(host.slice(2)) && host.length <= 253 ? undefined : HOST_ALLOWED;
+  }
+  return isDnsSubdomain(host) && host.includes('.') ? undefined : HOST_ALLOWED;
+}
+
+/** The host part of an Istio gateway host (`ns/host`, `./host`, `*\/host` → host), lower-cased. */
+function bareHost(host: string): string {
+  const slash = host.indexOf('/');
+  return (slash >= 0 ? host.slice(slash + 1) : host).toLowerCase();
+}
+
+/** Whether the hostname `name` (exact or `*.` wildcard) lies within `pattern`. */
+function covers(pattern: string, name: string): boolean {
+  if (pattern === '*') return true;
+  if (name === '*') return false;
+  if (!pattern.startsWith('*.')) return pattern === name;
+  const suffix = pattern.slice(1); // `.example.com`
+  if (name.startsWith('*.')) return name.slice(1).endsWith(suffix);
+  return name.endsWith(suffix) && name.length > suffix.length;
+}
+
+/** Istio's host overlap (host.Name.Matches): one covers the other. */
+function overlaps(a: string, b: string): boolean {
+  return covers(a, b) || covers(b, a);
+}
+
+/** Label keys (optionally `prefix/`) and values, as Kubernetes accepts them. */
+function selectorProblem(selector: { [key: string]: string }): string | undefined {
+  const entries = Object.entries(selector);
+  if (entries.length === 0) return 'at least one label (an empty selector picks every gateway workload of the mesh)';
+  for (const [k, v] of entries) {
+    const slash = k.lastIndexOf('/');
+    const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
+    const name = slash >= 0 ? k.slice(slash + 1) : k;
+    const keyOk = LABEL_NAME.test(name) && name.length <= 63 && (prefix === undefined || isDnsSubdomain(prefix));
+    const valueOk = typeof v === 'string' && v.length <= 63 && (v === '' || LABEL_NAME.test(v));
+    if (!keyOk || !valueOk) return 'label keys and values as Kubernetes accepts them (e.g. istio: ingressgateway)';
+  }
+  return undefined;
+}
+
+function selectorText(selector: { [key: string]: string }): string {
+  return Object.keys(selector).sort().map((k) => `${k}=${selector[k]}`).join(',');
+}
+
+/** Listener name for a host: `https-<host>`; a wildcard `*.example.com` gives `https--example.com`. */
+function httpsListenerName(host: string): string {
+  return host.startsWith('*.') ? `https--${host.slice(2)}` : `https-${host}`;
+}
+
+class ExistingMeshGateway extends Construct implements IMeshGateway {
+  public readonly gatewayName: string;
+  public readonly gatewayNamespace: string;
+  public readonly reference: string;
+  public readonly hosts: string[];
+  public readonly workloadNamespace: string;
+  public readonly workloadSelector: { [key: string]: string };
+  public readonly principal: string;
+  public readonly serverPorts: number[];
+  public readonly gatewayApiEnabled: boolean;
+  public readonly gatewayApiParentRef?: GatewayApiParentRef;
+
+  constructor(scope: Construct, id: string, a: MeshGatewayAttributes) {
+    super(scope, id);
+    if (!isDnsSubdomain(a.gatewayName)) throw configError(this, 'gatewayName', a.gatewayName, 'a DNS-1123 name');
+    if (!isDnsLabel(a.gatewayNamespace)) throw configError(this, 'gatewayNamespace', a.gatewayNamespace, 'a DNS-1123 label of at most 63 characters');
+    if (!Array.isArray(a.hosts) || a.hosts.length === 0) throw configError(this, 'hosts', a.hosts, 'at least one host');
+    this.gatewayName = a.gatewayName;
+    this.gatewayNamespace = a.gatewayNamespace;
+    this.reference = `${a.gatewayNamespace}/${a.gatewayName}`;
+    this.hosts = [...a.hosts];
+    this.workloadNamespace = a.workloadNamespace ?? DEFAULT_WORKLOAD_NAMESPACE;
+    this.workloadSelector = { ...(a.workloadSelector ?? DEFAULT_SELECTOR) };
+    this.principal = workloadPrincipal(a.trustDomain ?? DEFAULT_TRUST_DOMAIN, this.workloadNamespace,
+      a.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT);
+    this.serverPorts = [...(a.serverPorts ?? [HTTPS_PORT, HTTP_PORT])];
+    this.gatewayApiEnabled = a.gatewayApiName !== undefined;
+    if (a.gatewayApiName !== undefined) {
+      this.gatewayApiParentRef = { name: a.gatewayApiName, namespace: a.gatewayApiNamespace ?? this.workloadNamespace };
+    }
+  }
+}
+
+/**
+ * An Istio ingress Gateway (networking.istio.io) that routes bind to, for a gateway workload
+ * installed separately (by default the `istio: ingressgateway` pods in `istio-ingress`):
+ * an HTTPS server on 443 whose certificate comes from a Secret in the WORKLOAD's namespace, an
+ * optional mutual TLS, and a server on 80 that redirects to HTTPS. Optionally the same entry
+ * point as a Kubernetes Gateway API Gateway.
+ *
+ * Synth-time checks: host syntax (exact FQDN or `*.domain`), hosts listed once, a credential
+ * Secret name, and across the app: no two Gateways with the same workload selector serving an
+ * overlapping host on the same port (IST0145), no two Gateway objects with one name.
+ */
+export class MeshGateway extends Construct implements IMeshGateway {
+  /** A Gateway that exists outside this app, for routes and policies to refer to. */
+  public static fromAttributes(scope: Construct, id: string, attributes: MeshGatewayAttributes): IMeshGateway {
+    return new ExistingMeshGateway(scope, id, attributes);
+  }
+
+  /** Whether a construct is a MeshGateway (of any copy of this library). */
+  public static isMeshGateway(x: unknown): x is MeshGateway {
+    return typeof x === 'object' && x !== null && (x as any)[MESH_GATEWAY_SYMBOL] === true;
+  }
+
+  /**
+   * The Gateway API parentRef of a gateway (defined here or by `fromAttributes` with
+   * `gatewayApiName`), or undefined when it has no Gateway API Gateway.
+   */
+  public static gatewayApiParentRefOf(gateway: IMeshGateway): GatewayApiParentRef | undefined {
+    const ref = (gateway as any).gatewayApiParentRef as GatewayApiParentRef | undefined;
+    return (gateway as any).gatewayApiEnabled === true && ref ? { ...ref } : undefined;
+  }
+
+  /**
+   * Ports of a gateway's servers: those of a MeshGateway, or of `fromAttributes` (443 and 80 when
+   * not given).
+   */
+  public static serverPortsOf(gateway: IMeshGateway): number[] {
+    const ports = (gateway as any).serverPorts as number[] | undefined;
+    return Array.isArray(ports) ? [...ports] : [HTTPS_PORT, HTTP_PORT];
+  }
+
+  /**
+   * Why `host` cannot be a gateway host (what would be accepted), or undefined when it can:
+   * a lower-case FQDN (`shop.example.com`) or a wildcard over a domain (`*.example.com`).
+   */
+  public static hostProblem(host: string): string | undefined {
+    return gatewayHostProblem(host);
+  }
+
+  /**
+   * Whether a gateway host (`shop.example.com`, `*.example.com`, `*`, with or without Istio's
+   * `ns/` prefix) serves `host` (exact or wildcard): equal, or within the wildcard.
+   */
+  public static hostServes(gatewayHost: string, host: string): boolean {
+    return covers(bareHost(gatewayHost), host.toLowerCase());
+  }
+
+  public readonly gatewayName: string;
+  public readonly gatewayNamespace: string;
+  public readonly reference: string;
+  public readonly hosts: string[];
+  public readonly workloadNamespace: string;
+  public readonly workloadSelector: { [key: string]: string };
+  public readonly principal: string;
+  /** Istio API version of the Gateway object. */
+  public readonly apiVersion: IstioApiVersion;
+  /** ServiceAccount of the gateway workload. */
+  public readonly serviceAccount: string;
+  /** Trust domain of the principals. */
+  public readonly trustDomain: string;
+  /** TLS mode of the HTTPS server. */
+  public readonly tlsMode: GatewayTlsMode;
+  /** Secret with the certificate, in `workloadNamespace`. */
+  public readonly credentialName: string;
+  /** Lowest TLS version accepted. */
+  public readonly minProtocolVersion: GatewayTlsProtocolVersion;
+  /** Whether port 80 redirects to HTTPS (false: nothing on port 80). */
+  public readonly httpRedirect: boolean;
+  /** Ports of the servers: 443, and 80 with `httpRedirect`. */
+  public readonly serverPorts: number[];
+  /** The Istio Gateway object. */
+  public readonly resource: ApiObject;
+  /** Whether a Gateway API Gateway is written too. */
+  public readonly gatewayApiEnabled: boolean;
+  /** Name of the Gateway API Gateway, when enabled. */
+  public readonly gatewayApiName?: string;
+  /** Namespace of the Gateway API Gateway (the workload namespace), when enabled. */
+  public readonly gatewayApiNamespace?: string;
+  /** Its GatewayClass, when enabled. */
+  public readonly gatewayApiClassName?: string;
+  /** Namespaces whose HTTPRoutes its HTTPS listeners admit (empty when not enabled). */
+  public readonly gatewayApiRouteNamespaces: string[];
+  /** Where HTTPRoutes attach (no sectionName: every HTTPS listener sharing a hostname). */
+  public readonly gatewayApiParentRef?: GatewayApiParentRef;
+  /**
+   * Identity of the workload Istio deploys for the Gateway API Gateway (`<name>-<class>`
+   * ServiceAccount in its namespace, as Istio's automated deployment names it); authorization
+   * policies of exposed services must allow it besides `principal`.
+   */
+  public readonly gatewayApiPrincipal?: string;
+  /** The Gateway API Gateway, when enabled. */
+  public readonly gatewayApiResource?: ApiObject;
+  /** The HTTPRoute redirecting port 80 to HTTPS on the Gateway API Gateway, when both are on. */
+  public readonly gatewayApiRedirectRoute?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: MeshGatewayProps) {
+    super(scope, id);
+    Object.defineProperty(this, MESH_GATEWAY_SYMBOL, { value: true });
+
+    this.gatewayName = props.name ?? id;
+    if (!isDnsLabel(this.gatewayName)) {
+      throw configError(this, 'name', this.gatewayName, 'a DNS-1123 label of at most 63 characters');
+    }
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    if (!isDnsLabel(namespace)) {
+      throw configError(this, 'namespace', namespace, 'a DNS-1123 label of at most 63 characters (or a chart with a namespace)');
+    }
+    this.gatewayNamespace = namespace!;
+    this.reference = `${this.gatewayNamespace}/${this.gatewayName}`;
+    this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;
+    if (!Object.values(IstioApiVersion).includes(this.apiVersion)) {
+      throw configError(this, 'apiVersion', this.apiVersion, Object.values(IstioApiVersion).join(' or '));
+    }
+
+    this.workloadSelector = { ...(props.workloadSelector ?? DEFAULT_SELECTOR) };
+    const selectorIssue = selectorProblem(this.workloadSelector);
+    if (selectorIssue) throw configError(this, 'workloadSelector', this.workloadSelector, selectorIssue);
+    this.workloadNamespace = props.workloadNamespace ?? DEFAULT_WORKLOAD_NAMESPACE;
+    if (!isDnsLabel(this.workloadNamespace)) {
+      throw configError(this, 'workloadNamespace', this.workloadNamespace, 'a DNS-1123 label of at most 63 characters');
+    }
+    this.serviceAccount = props.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
+    if (!isDnsSubdomain(this.serviceAccount) || this.serviceAccount === 'default') {
+      throw configError(this, 'serviceAccount', this.serviceAccount,
+        "the DNS-1123 name of the gateway workload's own ServiceAccount, not 'default'");
+    }
+    this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+    if (!isDnsSubdomain(this.trustDomain)) {
+      throw configError(this, 'trustDomain', this.trustDomain, 'the mesh trust domain, a DNS name such as cluster.local');
+    }
+    this.principal = workloadPrincipal(this.trustDomain, this.workloadNamespace, this.serviceAccount);
+
+    this.hosts = this.checkHosts(props.hosts);
+
+    const tls = props.tls;
+    if (tls === undefined || tls === null) {
+      throw configError(this, 'tls', tls, `TLS for the HTTPS server: the name of a Secret in ${this.workloadNamespace} (credentialName)`);
+    }
+    this.tlsMode = tls.mode ?? GatewayTlsMode.SIMPLE;
+    if (!Object.values(GatewayTlsMode).includes(this.tlsMode)) {
+      throw configError(this, 'tls.mode', this.tlsMode, Object.values(GatewayTlsMode).join(' or '));
+    }
+    if (!isDnsSubdomain(tls.credentialName)) {
+      throw configError(this, 'tls.credentialName', tls.credentialName,
+        `the name of a Secret in the gateway workload's namespace ${this.workloadNamespace} (a DNS-1123 name): Istio reads credentials only there`);
+    }
+    this.credentialName = tls.credentialName;
+    this.minProtocolVersion = tls.minProtocolVersion ?? GatewayTlsProtocolVersion.TLSV1_2;
+    if (!Object.values(GatewayTlsProtocolVersion).includes(this.minProtocolVersion)) {
+      throw configError(this, 'tls.minProtocolVersion', this.minProtocolVersion, Object.values(GatewayTlsProtocolVersion).join(' or '));
+    }
+    this.httpRedirect = props.httpRedirect ?? true;
+    this.serverPorts = this.httpRedirect ? [HTTPS_PORT, HTTP_PORT] : [HTTPS_PORT];
+
+    this.resource = this.createGateway();
+
+    if (props.gatewayApi === false && props.gatewayApiClassName !== undefined) {
+      throw configError(this, 'gatewayApiClassName', props.gatewayApiClassName, 'nothing with gatewayApi false (the class is only for the Gateway API Gateway)');
+    }
+    if (props.gatewayApi !== true && props.gatewayApiClassName === undefined && props.gatewayApiRouteNamespaces !== undefined) {
+      throw configError(this, 'gatewayApiRouteNamespaces', props.gatewayApiRouteNamespaces, 'nothing without gatewayApi (they are only for the Gateway API Gateway)');
+    }
+    this.gatewayApiEnabled = props.gatewayApi ?? props.gatewayApiClassName !== undefined;
+    this.gatewayApiRouteNamespaces = [];
+    if (this.gatewayApiEnabled) {
+      const className = props.gatewayApiClassName ?? DEFAULT_CLASS;
+      if (!isDnsSubdomain(className)) {
+        throw configError(this, 'gatewayApiClassName', className, 'the name of a GatewayClass (a DNS-1123 name)');
+      }
+      if (this.tlsMode === GatewayTlsMode.MUTUAL) {
+        throw configError(this, 'tls.mode', this.tlsMode,
+          'SIMPLE with gatewayApi: the Gateway API v1.2 standard channel cannot ask clients for certificates');
+      }
+      if (this.minProtocolVersion !== GatewayTlsProtocolVersion.TLSV1_2) {
+        throw configError(this, 'tls.minProtocolVersion', this.minProtocolVersion,
+          'TLSV1_2 with gatewayApi: a Gateway API listener has no standard minimum-version setting, so it would accept TLS 1.2 anyway');
+      }
+      const routeNamespaces = props.gatewayApiRouteNamespaces ?? [this.gatewayNamespace];
+      this.checkRouteNamespaces(routeNamespaces);
+      this.gatewayApiRouteNamespaces = [...routeNamespaces];
+      this.gatewayApiClassName = className;
+      this.gatewayApiName = this.gatewayName;
+      this.gatewayApiNamespace = this.workloadNamespace;
+      this.gatewayApiParentRef = { name: this.gatewayApiName, namespace: this.gatewayApiNamespace };
+      this.gatewayApiPrincipal = workloadPrincipal(this.trustDomain, this.gatewayApiNamespace, `${this.gatewayApiName}-${className}`);
+      this.gatewayApiResource = this.createGatewayApiGateway();
+      if (this.httpRedirect) this.gatewayApiRedirectRoute = this.createRedirectRoute();
+    }
+
+    this.node.addValidation({ validate: () => this.validateTree() });
+  }
+
+  /**
+   * Name of the Gateway API listener serving `host` (exact host, or a wildcard host of the
+   * gateway), for an HTTPRoute's `sectionName`; undefined when the Gateway API output is off or
+   * the host is not one of the gateway's hosts.
+   */
+  public gatewayApiListenerName(host: string): string | undefined {
+    if (!this.gatewayApiEnabled) return undefined;
+    const h = host.toLowerCase();
+    return this.hosts.includes(h) ? httpsListenerName(h) : undefined;
+  }
+
+  private checkHosts(hosts: string[]): string[] {
+    if (!Array.isArray(hosts) || hosts.length === 0) {
+      throw configError(this, 'hosts', hosts, 'at least one host (shop.example.com or *.example.com)');
+    }
+    hosts.forEach((h, i) => {
+      const problem = gatewayHostProblem(h);
+      if (problem) throw configError(this, `hosts[${i}]`, h, problem);
+      const first = hosts.indexOf(h);
+      if (first < i) throw configError(this, `hosts[${i}]`, h, `each host once (it is also hosts[${first}])`);
+    });
+    return [...hosts];
+  }
+
+  private checkRouteNamespaces(namespaces: string[]): void {
+    if (!Array.isArray(namespaces) || namespaces.length === 0) {
+      throw configError(this, 'gatewayApiRouteNamespaces', namespaces, 'at least one namespace');
+    }
+    namespaces.forEach((ns, i) => {
+      if (!isDnsLabel(ns)) throw configError(this, `gatewayApiRouteNamespaces[${i}]`, ns, 'a DNS-1123 label of at most 63 characters');
+      if (this.httpRedirect && ns === this.workloadNamespace) {
+        throw configError(this, `gatewayApiRouteNamespaces[${i}]`, ns,
+          `a namespace other than the gateway's own (${this.workloadNamespace}) with httpRedirect: its routes would also attach to the plain-HTTP listener`);
+      }
+    });
+  }
+
+  private createGateway(): ApiObject {
+    const metadata = { name: this.gatewayName, namespace: this.gatewayNamespace };
+    const servers: istio.GatewaySpecServers[] = [{
+      hosts: [...this.hosts],
+      port: { number: HTTPS_PORT, name: 'https', protocol: 'HTTPS' },
+      tls: {
+        mode: this.tlsMode as unknown as istio.GatewaySpecServersTlsMode,
+        credentialName: this.credentialName,
+        minProtocolVersion: this.minProtocolVersion as unknown as istio.GatewaySpecServersTlsMinProtocolVersion,
+      },
+    }];
+    if (this.httpRedirect) {
+      servers.push({
+        hosts: [...this.hosts],
+        port: { number: HTTP_PORT, name: 'http-redirect', protocol: 'HTTP' },
+        tls: { httpsRedirect: true },
+      });
+    }
+    const spec: istio.GatewaySpec = { selector: { ...this.workloadSelector }, servers };
+    if (this.apiVersion === IstioApiVersion.V1BETA1) {
+      // Same schema in both versions; only the generated enum types differ.
+      return new istio.GatewayV1Beta1(this, 'Resource', { metadata, spec: spec as unknown as istio.GatewayV1Beta1Spec });
+    }
+    return new istio.Gateway(this, 'Resource', { metadata, spec });
+  }
+
+  private createGatewayApiGateway(): ApiObject {
+    const httpsRoutes: gwapi.GatewaySpecListenersAllowedRoutes = {
+      kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+      namespaces: {
+        from: gwapi.GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR,
+        selector: {
+          matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...this.gatewayApiRouteNamespaces] }],
+        },
+      },
+    };
+    const listeners: gwapi.GatewaySpecListeners[] = this.hosts.map((host, i) => {
+      const name = httpsListenerName(host);
+      if (name.length > 253) {
+        throw configError(this, `hosts[${i}]`, host, 'a host of at most 246 characters with gatewayApi (its listener name https-<host> is limited to 253)');
+      }
+      return {
+        name,
+        hostname: host,
+        port: HTTPS_PORT,
+        protocol: 'HTTPS',
+        tls: {
+          mode: gwapi.GatewaySpecListenersTlsMode.TERMINATE,
+          certificateRefs: [{ group: '', kind: 'Secret', name: this.credentialName }],
+        },
+        allowedRoutes: httpsRoutes,
+      };
+    });
+    if (this.httpRedirect) {
+      listeners.push({
+        name: 'http',
+        port: HTTP_PORT,
+        protocol: 'HTTP',
+        allowedRoutes: {
+          kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+          namespaces: { from: gwapi.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME },
+        },
+      });
+    }
+    return new gwapi.Gateway(this, 'GatewayApi', {
+      metadata: { name: this.gatewayApiName!, namespace: this.gatewayApiNamespace! },
+      spec: { gatewayClassName: this.gatewayApiClassName!, listeners },
+    });
+  }
+
+  private createRedirectRoute(): ApiObject {
+    return new gwapi.HttpRoute(this, 'GatewayApiRedirect', {
+      metadata: { name: `${this.gatewayApiName}-https-redirect`, namespace: this.gatewayApiNamespace! },
+      spec: {
+        parentRefs: [{ name: this.gatewayApiName!, namespace: this.gatewayApiNamespace!, sectionName: 'http' }],
+        hostnames: [...this.hosts],
+        rules: [{
+          filters: [{
+            type: gwapi.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+            requestRedirect: {
+              scheme: gwapi.HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
+              statusCode: gwapi.HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
+            },
+          }],
+        }],
+      },
+    });
+  }
+
+  /** Checks against the other MeshGateways of the app (each pair reported once, by the later one). */
+  private validateTree(): string[] {
+    const all = this.node.root.node.findAll().filter((c: IConstruct) => MeshGateway.isMeshGateway(c)) as MeshGateway[];
+    const mine = all.indexOf(this);
+    const earlier = all.slice(0, mine);
+    const messages: string[] = [];
+    const error = (field: string, received: string, allowed: string) => new ConfigError({
+      environment: environmentOf(this), path: this.node.path, field, received, allowed,
+    }).message;
+
+    for (const other of earlier) {
+      if (other.reference === this.reference) {
+        messages.push(error('name', describeValue(this.gatewayName),
+          `a Gateway name not used by another Gateway in namespace ${this.gatewayNamespace}: ${other.node.path} is also ${this.reference}`));
+      }
+      if (this.gatewayApiEnabled && other.gatewayApiEnabled && other.gatewayApiName === this.gatewayApiName
+        && other.gatewayApiNamespace === this.gatewayApiNamespace) {
+        messages.push(error('name', describeValue(this.gatewayName),
+          `a name no other Gateway API Gateway uses in ${this.gatewayApiNamespace}: ${other.node.path} also writes Gateway ${this.gatewayApiNamespace}/${this.gatewayApiName}`));
+      }
+      if (selectorText(other.workloadSelector) !== selectorText(this.workloadSelector)) continue;
+      const clash = this.firstOverlap(other);
+      if (clash) {
+        messages.push(error('hosts', `${JSON.stringify(clash.mine)} on port ${clash.port}`,
+          `a host that no other Gateway for the same gateway workload (selector ${selectorText(this.workloadSelector)}) serves on the same port: `
+          + `Gateway ${other.reference} (${other.node.path}) serves ${JSON.stringify(clash.theirs)} on port ${clash.port} `
+          + '(IST0145: Istio applies only one of the conflicting servers)'));
+      }
+    }
+    return messages;
+  }
+
+  private firstOverlap(other: MeshGateway): { mine: string; theirs: string; port: number } | undefined {
+    for (const port of this.serverPorts) {
+      if (!other.serverPorts.includes(port)) continue;
+      for (const mine of this.hosts) {
+        const theirs = other.hosts.find((h) => overlaps(h, mine));
+        if (theirs !== undefined) return { mine, theirs, port };
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,379 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
+  AuthorizationPolicyV1Beta1, AuthorizationPolicyV1Beta1Spec,
+} from '../imports/security.istio.io';
+import { ConfigError, configError, environmentOf } from '../platform/errors';
+import { PortProtocol } from '../workloads/port';
+import { Workload, meshSidecarResources } from '../workloads/workload';
+import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
+import { IMeshGateway, gatewayExposures, workloadPrincipal } from './mesh-references';
+import { MeshTls, MtlsMode } from './mesh-tls';
+
+/** HTTP request methods an authorization rule may allow. */
+export enum HttpMethod {
+  /** GET. */
+  GET = 'GET',
+  /** HEAD. */
+  HEAD = 'HEAD',
+  /** POST (every gRPC call). */
+  POST = 'POST',
+  /** PUT. */
+  PUT = 'PUT',
+  /** PATCH. */
+  PATCH = 'PATCH',
+  /** DELETE. */
+  DELETE = 'DELETE',
+  /** OPTIONS (CORS preflight). */
+  OPTIONS = 'OPTIONS',
+  /** CONNECT. */
+  CONNECT = 'CONNECT',
+  /** TRACE. */
+  TRACE = 'TRACE',
+}
+
+/**
+ * A caller allowed to reach the target: exactly one of `workload`, `gateway` and `principal`,
+ * optionally limited to paths, methods and ports (all of them must match: they land in the same
+ * rule as the caller).
+ */
+export interface ServiceCaller {
+  /**
+   * A workload of this app, identified by its own ServiceAccount.
+   * @default - not a workload (set `gateway` or `principal`)
+   */
+  readonly workload?: Workload;
+  /**
+   * An ingress gateway, identified by its workload's ServiceAccount.
+   * @default - not a gateway (set `workload` or `principal`)
+   */
+  readonly gateway?: IMeshGateway;
+  /**
+   * A workload outside this app: `<trust domain>/ns/<namespace>/sa/<service account>`, with the
+   * policy's trust domain and a dedicated ServiceAccount (not `default`).
+   * @default - not an external principal (set `workload` or `gateway`)
+   */
+  readonly principal?: string;
+  /**
+   * Request paths: exact (`/api/orders`), prefix (`/api/*`), suffix (`*.js`) or `*`. HTTP only.
+   * @default - any path
+   */
+  readonly paths?: string[];
+  /**
+   * Request methods. HTTP only.
+   * @default - any method
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * Container ports of the target (the port the pod listens on, not the Service port).
+   * @default - every port of the target
+   */
+  readonly ports?: number[];
+}
+
+/** Properties of a ServiceAuthorization. */
+export interface ServiceAuthorizationProps {
+  /** The workload the policy protects (its pods are selected by its selector labels). */
+  readonly target: Workload;
+  /** Who may call it, and how. Everything else is denied. */
+  readonly callers: ServiceCaller[];
+  /**
+   * Let the target's own pods reach each other (cluster peers such as NATS routes), on any port.
+   * @default false
+   */
+  readonly allowPeers?: boolean;
+  /**
+   * Name of the AuthorizationPolicy.
+   * @default `allow-<target name>`
+   */
+  readonly name?: string;
+  /**
+   * The mesh's trust domain, the first part of every principal.
+   * @default DEFAULT_TRUST_DOMAIN ('cluster.local')
+   */
+  readonly trustDomain?: string;
+  /** @default IstioApiVersion.V1 */
+  readonly apiVersion?: IstioApiVersion;
+}
+
+/** One rule of the generated policy: who (`principals`) and what (`paths`, `methods`, `ports`), together. */
+export interface AuthorizationRule {
+  /** The caller, for people: `workload shop/web`, `gateway istio-ingress/public`, `principal ...`, `peers`. */
+  readonly caller: string;
+  /** `source.principals` of the rule. */
+  readonly principals: string[];
+  /** `operation.paths`. @default - any */
+  readonly paths?: string[];
+  /** `operation.methods`. @default - any */
+  readonly methods?: HttpMethod[];
+  /** `operation.ports` (container ports). @default - any */
+  readonly ports?: number[];
+}
+
+/** Protocols whose requests the sidecar parses, so that paths and methods can match. */
+const HTTP_AWARE = new Set([PortProtocol.HTTP.name, PortProtocol.HTTP2.name, PortProtocol.GRPC.name]);
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const PATH = /^(\*|\*[^*?#\s]+|\/[^*?#\s]*\*?)$/;
+const METHODS = Object.values(HttpMethod) as string[];
+const VERSIONS = Object.values(IstioApiVersion) as string[];
+const SERVICE_AUTHORIZATION_SYMBOL = Symbol.for('cdk8s-nats-mesh.ServiceAuthorization');
+
+/**
+ * An ALLOW AuthorizationPolicy for one workload, generated from its declared callers: one rule
+ * per caller, with the caller's principal (its own ServiceAccount) and the allowed paths,
+ * methods and ports in that same rule. Whatever is not listed is denied, including workloads
+ * outside the mesh and the ingress gateway: a gateway that routes to the target must be a caller.
+ */
+export class ServiceAuthorization extends Construct {
+  /** Whether `x` is a ServiceAuthorization. */
+  public static isServiceAuthorization(x: unknown): x is ServiceAuthorization {
+    return typeof x === 'object' && x !== null && (x as any)[SERVICE_AUTHORIZATION_SYMBOL] === true;
+  }
+
+  /** The protected workload. */
+  public readonly target: Workload;
+  /** Name of the AuthorizationPolicy. */
+  public readonly policyName: string;
+  /** Namespace of the policy (the target's). */
+  public readonly namespaceName: string;
+  /** The trust domain of the principals. */
+  public readonly trustDomain: string;
+  /** The API version written. */
+  public readonly apiVersion: IstioApiVersion;
+  /** Whether the target's pods may reach each other. */
+  public readonly allowPeers: boolean;
+  /** The callers as given. */
+  public readonly callers: ServiceCaller[];
+  /** The rules of the policy, in order: one per caller, then the peers rule. */
+  public readonly rules: AuthorizationRule[];
+  /** The AuthorizationPolicy. */
+  public readonly policy: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ServiceAuthorizationProps) {
+    super(scope, id);
+    Object.defineProperty(this, SERVICE_AUTHORIZATION_SYMBOL, { value: true });
+    const target = props.target;
+    if (!Workload.isWorkload(target)) {
+      throw configError(this, 'target', target, 'a workload of this library (Microservice, StatefulService, NodeAgent)');
+    }
+    this.target = target;
+    if (target.namespace === undefined) {
+      throw configError(this, 'target', target.name, 'a workload in a chart with a namespace (the policy lives in the target\'s namespace)');
+    }
+    this.namespaceName = target.namespace;
+    if (target.sidecarOptOut) {
+      throw configError(this, 'target', target.name,
+        'a workload with a sidecar: its pods opt out of injection (sidecar.istio.io/inject=false), so no proxy would enforce the policy');
+    }
+    if (target.ports.length === 0) {
+      throw configError(this, 'target', target.name, 'a workload with container ports (nothing can call a workload that listens on none)');
+    }
+    this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+    if (!/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(this.trustDomain)) {
+      throw configError(this, 'trustDomain', this.trustDomain, 'a trust domain such as cluster.local (letters, digits, "-" and ".")');
+    }
+    this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;
+    if (!VERSIONS.includes(this.apiVersion)) {
+      throw configError(this, 'apiVersion', this.apiVersion, `one of ${VERSIONS.join(', ')} (IstioApiVersion)`);
+    }
+    this.policyName = props.name ?? `allow-${target.name}`;
+    if (!DNS_SUBDOMAIN.test(this.policyName) || this.policyName.length > 253) {
+      throw configError(this, 'name', this.policyName, 'a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")');
+    }
+    this.allowPeers = props.allowPeers ?? false;
+    this.callers = [...(props.callers ?? [])];
+    if (this.callers.length === 0 && !this.allowPeers) {
+      throw configError(this, 'callers', props.callers, 'at least one caller (an ALLOW policy without rules denies everything; DefaultDeny already does that)');
+    }
+
+    const rules = this.callers.map((c, i) => this.ruleFor(c, i));
+    if (this.allowPeers) {
+      rules.push({ caller: 'peers', principals: [workloadPrincipal(this.trustDomain, target.namespace, target.serviceAccountName)] });
+    }
+    this.rules = rules;
+
+    const spec: AuthorizationPolicySpec = {
+      selector: { matchLabels: { ...target.selectorLabels } },
+      action: AuthorizationPolicySpecAction.ALLOW,
+      rules: this.rules.map(renderRule),
+    };
+    const metadata = { name: this.policyName, namespace: this.namespaceName };
+    this.policy = this.apiVersion === IstioApiVersion.V1BETA1
+      ? new AuthorizationPolicyV1Beta1(this, 'Policy', { metadata, spec: spec as unknown as AuthorizationPolicyV1Beta1Spec })
+      : new AuthorizationPolicy(this, 'Policy', { metadata, spec });
+
+    this.node.addValidation({ validate: () => this.validateTree() });
+  }
+
+  private ruleFor(c: ServiceCaller, i: number): AuthorizationRule {
+    const field = `callers[${i}]`;
+    const target = this.target;
+    const kinds = [c.workload !== undefined, c.gateway !== undefined, c.principal !== undefined].filter((x) => x).length;
+    if (kinds !== 1) {
+      throw configError(this, field, `${kinds} of workload, gateway and principal`, 'exactly one of workload, gateway and principal');
+    }
+    let caller: string;
+    let principal: string;
+    if (c.workload !== undefined) {
+      const w = c.workload;
+      if (!Workload.isWorkload(w)) {
+        throw configError(this, `${field}.workload`, w, 'a workload of this library (Microservice, StatefulService, NodeAgent)');
+      }
+      if (w === target) {
+        throw configError(this, `${field}.workload`, w.name,
+          'a workload other than the target (to let the target\'s pods reach each other, set allowPeers)');
+      }
+      if (w.namespace === undefined) {
+        throw configError(this, `${field}.workload`, w.name, 'a workload in a chart with a namespace (its principal names the namespace)');
+      }
+      caller = `workload ${w.namespace}/${w.name}`;
+      principal = workloadPrincipal(this.trustDomain, w.namespace, w.serviceAccountName);
+      this.checkPrincipal(`${field}.workload`, principal);
+    } else if (c.gateway !== undefined) {
+      const g = c.gateway;
+      caller = `gateway ${g.reference}`;
+      principal = g.principal;
+      this.checkPrincipal(`${field}.gateway`, principal);
+    } else {
+      principal = c.principal!;
+      caller = `principal ${principal}`;
+      this.checkPrincipal(`${field}.principal`, principal);
+    }
+
+    const paths = c.paths;
+    if (paths !== undefined) {
+      if (paths.length === 0) throw configError(this, `${field}.paths`, paths, 'at least one path, or no paths prop (any path)');
+      paths.forEach((p, j) => {
+        if (!PATH.test(p ?? '')) {
+          throw configError(this, `${field}.paths[${j}]`, p, 'an exact path (/api/orders), a prefix (/api/*), a suffix (*.js) or *; no query string');
+        }
+      });
+    }
+    const methods = c.methods;
+    if (methods !== undefined) {
+      if (methods.length === 0) throw configError(this, `${field}.methods`, methods, 'at least one method, or no methods prop (any method)');
+      methods.forEach((m, j) => {
+        if (!METHODS.includes(m)) throw configError(this, `${field}.methods[${j}]`, m, `one of ${METHODS.join(', ')} (HttpMethod)`);
+      });
+    }
+    const ports = c.ports;
+    if (ports !== undefined) {
+      if (ports.length === 0) throw configError(this, `${field}.ports`, ports, 'at least one port, or no ports prop (every port)');
+      ports.forEach((p, j) => {
+        const wp = target.ports.find((x) => x.port === p);
+        if (!wp) {
+          const byService = target.ports.find((x) => (x.servicePort ?? x.port) === p);
+          throw configError(this, `${field}.ports[${j}]`, p, `a container port of ${target.name}: ${portList(target)}`
+            + (byService ? ` (${p} is the Service port of ${byService.name}; policies match the container port ${byService.port})` : ''));
+        }
+        if (ports.indexOf(p) !== j) throw configError(this, `${field}.ports[${j}]`, p, 'each port once');
+      });
+    }
+    if (paths !== undefined || methods !== undefined) {
+      const called = ports === undefined ? target.ports : target.ports.filter((x) => ports.includes(x.port));
+      const opaque = called.filter((x) => !HTTP_AWARE.has(x.protocol.name));
+      // Without ports, HTTP attributes simply never match the TCP ports; that is only an error
+      // when the target has no HTTP port at all. Named TCP ports with HTTP attributes are refused.
+      if (ports !== undefined ? opaque.length > 0 : opaque.length === called.length) {
+        throw configError(this, `${field}.${paths !== undefined ? 'paths' : 'methods'}`,
+          `HTTP attributes on ${opaque.map((x) => `port ${x.port} (${x.name}, ${x.protocol.name})`).join(', ')} of ${target.name}`,
+          'paths and methods only toward HTTP, HTTP2 or gRPC ports: the sidecar sees other ports as TCP, where an ALLOW rule with HTTP attributes never matches (and a DENY rule would deny every connection)');
+      }
+    }
+    return {
+      caller,
+      principals: [principal],
+      paths: paths ? [...paths] : undefined,
+      methods: methods ? [...methods] : undefined,
+      ports: ports ? [...ports].sort((a, b) => a - b) : undefined,
+    };
+  }
+
+  /** `<trust domain>/ns/<namespace>/sa/<service account>`, in this policy's trust domain, never `default`. */
+  private checkPrincipal(field: string, principal: string) {
+    const m = /^([^/\s]+)\/ns\/([^/\s]+)\/sa\/([^/\s]+)$/.exec(principal ?? '');
+    if (!m || !DNS_LABEL.test(m[2]) || !DNS_SUBDOMAIN.test(m[3])) {
+      throw configError(this, field, principal, `a principal <trust domain>/ns/<namespace>/sa/<service account>, such as ${this.trustDomain}/ns/shop/sa/web (no wildcards)`);
+    }
+    if (m[1] !== this.trustDomain) {
+      throw configError(this, field, principal, `a principal in the trust domain ${this.trustDomain} (set trustDomain when the mesh uses another)`);
+    }
+    if (m[3] === 'default') {
+      throw configError(this, field, principal, 'the principal of a dedicated ServiceAccount: sa/default is shared by every pod of its namespace that names none');
+    }
+  }
+
+  /** Checks that need the whole app: gateways that route here, mTLS and enrolment of the callers. */
+  private validateTree(): string[] {
+    const errors: string[] = [];
+    const err = (field: string, received: string, allowed: string) => errors.push(new ConfigError({
+      environment: environmentOf(this), path: this.node.path, field, received, allowed,
+    }).message);
+    const target = this.target;
+
+    for (const other of this.node.root.node.findAll().filter(ServiceAuthorization.isServiceAuthorization)) {
+      if (other === this) break;
+      if (other.namespaceName === this.namespaceName && other.policyName === this.policyName) {
+        err('name', `${this.policyName} in namespace ${this.namespaceName}, already written by ${other.node.path}`,
+          'one ServiceAuthorization per target (declare every caller in it) or distinct names');
+        break;
+      }
+    }
+
+    if (!meshSidecarResources(this, target.namespace)) {
+      err('target', `${target.name} in namespace ${target.namespace}, which is not enrolled in the mesh`,
+        'a target in the mesh (NamespaceBaseline mesh for its namespace): without a sidecar nothing enforces the policy');
+    }
+
+    const seen = new Set<IMeshGateway>();
+    for (const exposure of gatewayExposures(this)) {
+      if (!exposure.workloads.includes(target)) continue;
+      for (const g of exposure.gateways) {
+        if (seen.has(g)) continue;
+        seen.add(g);
+        const listed = this.callers.some((c) => c.gateway === g || (c.gateway === undefined && c.principal !== undefined && c.principal === g.principal));
+        if (!listed) {
+          err('callers', `no caller for gateway ${g.reference}, which routes to ${target.name}`,
+            `the gateway among the callers ({ gateway }): an ALLOW policy denies the ingress gateway unless it is listed`);
+        }
+      }
+    }
+
+    this.callers.forEach((c, i) => {
+      const w = c.workload;
+      if (w === undefined) return;
+      const why = w.sidecarOptOut
+        ? 'its pods opt out of sidecar injection'
+        : !meshSidecarResources(this, w.namespace) ? `namespace ${w.namespace} is not enrolled in the mesh` : undefined;
+      if (why === undefined) return;
+      const called = c.ports ?? target.ports.map((p) => p.port);
+      const strict = called.filter((p) => MeshTls.effectiveMode(this, target, p) === MtlsMode.STRICT).sort((a, b) => a - b);
+      if (strict.length > 0) {
+        const source = MeshTls.of(this, target.namespace) ?? MeshTls.meshWideOf(this);
+        err(`callers[${i}].workload`,
+          `${w.name} outside the mesh (${why}) calling ${target.name} on port${strict.length > 1 ? 's' : ''} ${strict.join(', ')}, STRICT under ${source!.node.path}`,
+          `STRICT only when every caller is in the mesh: enrol ${w.name}, or list ${strict.join(', ')} in a PERMISSIVE port exception of ${target.name} (MeshTls portExceptions), or make the namespace PERMISSIVE; even then a caller without a sidecar carries no principal for this policy to match`);
+      } else {
+        err(`callers[${i}].workload`, `${w.name} outside the mesh (${why})`,
+          `callers in the mesh: a caller without a sidecar sends plain text without a principal, so its rule never matches and the policy denies it`);
+      }
+    });
+    return errors;
+  }
+}
+
+function renderRule(r: AuthorizationRule): AuthorizationPolicySpecRules {
+  const operation = r.paths || r.methods || r.ports
+    ? { paths: r.paths, methods: r.methods, ports: r.ports?.map(String) }
+    : undefined;
+  return {
+    from: [{ source: { principals: r.principals } }],
+    to: operation ? [{ operation }] : undefined,
+  };
+}
+
+function portList(w: Workload): string {
+  return w.ports.map((p) => `${p.port} (${p.name})`).join(', ');
+}
