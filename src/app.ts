@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
 import { collectWarnings, markEnvironment } from '../constructs';
 import { PlatformEnvironment, validateEnvironment } from './environments';
+import { MeshChart } from './mesh-chart';
 import { MessagingChart } from './messaging-chart';
 import { NodeAgentsChart } from './node-agents-chart';
 import { PlatformChart } from './platform-chart';
@@ -14,7 +15,8 @@ export function buildEnvironment(env: PlatformEnvironment, outdir: string): App 
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   markEnvironment(app, env.name);
   const messaging = new MessagingChart(app, 'messaging', env);
-  new PlatformChart(app, 'platform', env, messaging.nats);
+  const platform = new PlatformChart(app, 'platform', env, messaging.nats);
+  new MeshChart(app, 'mesh', env, platform, messaging.nats);
   new NodeAgentsChart(app, 'node-agents', env);
   return app;
 }

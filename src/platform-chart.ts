@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import {
   ContainerImage, Microservice, NamespaceBaseline, NatsCluster, PodManagementPolicy, PortProtocol, Probe, StatefulService,
 } from '../constructs';
-import { PlatformEnvironment, SERVICE_NAMES } from './environments';
+import { AutoscalingSettings, PlatformEnvironment, SERVICE_NAMES, ServiceName } from './environments';
 import { NATS_USERS_SECRET } from './messaging-chart';
 import { SERVICES } from './services';
 
@@ -14,6 +14,8 @@ import { SERVICES } from './services';
  */
 export class PlatformChart extends Chart {
   public readonly services: Record<string, Microservice> = {};
+  /** The order service's canary version, when the environment runs one. */
+  public readonly orderCanary?: Microservice;
   public readonly ledger: StatefulService;
 
   constructor(scope: Construct, id: string, env: PlatformEnvironment, nats: NatsCluster) {
@@ -24,31 +26,23 @@ export class PlatformChart extends Chart {
       monitoringNamespaces: [env.monitoringNamespace],
       quotaHeadroomPercent: env.quotaHeadroomPercent,
       budget: env.budget,
+      mesh: { revision: env.mesh.revision, sidecarResources: env.mesh.sidecar },
     });
 
+    const configs: Record<string, string> = {};
     for (const name of SERVICE_NAMES) {
       const settings = env.services[name];
-      const blueprint = SERVICES[name];
-      const config = new kplus.ConfigMap(this, `${name}-config`, {
+      configs[name] = new kplus.ConfigMap(this, `${name}-config`, {
         metadata: { name: `${name}-config` },
         data: { LOG_LEVEL: settings.logLevel, ENVIRONMENT: env.name, CLUSTER_DOMAIN: env.clusterDomain },
-      });
-      this.services[name] = new Microservice(this, name, {
-        image: ContainerImage.of(`${env.imageRegistry}/${name}-service`, settings.imageTag),
-        resources: env.sizes[settings.size],
-        replicas: settings.replicas,
-        autoscaling: settings.autoscaling,
-        ports: [blueprint.port],
-        readiness: blueprint.readiness,
-        liveness: blueprint.liveness,
-        envFromConfigMaps: [config.name],
-        env: { NATS_URL: nats.clientUrl, NATS_USER: name },
-        secretEnv: [...(blueprint.secretEnv ?? []), { name: 'NATS_PASSWORD', from: NATS_USERS_SECRET, key: name }],
-        writablePaths: ['/tmp'],
-        exposed: blueprint.exposed,
-        spread: env.spread,
-        podAnnotations: { 'shop.example.com/description': blueprint.description },
-      });
+      }).name;
+      this.services[name] = this.service(env, nats, name, name, configs[name], settings.imageTag, settings.replicas, settings.autoscaling);
+    }
+    const canary = env.mesh.orderCanary;
+    if (canary) {
+      // A second version of the order app: same `app` label, its own version; the mesh splits
+      // the traffic between the two by weight.
+      this.orderCanary = this.service(env, nats, 'order', 'order-canary', configs.order, canary.imageTag, canary.replicas, undefined);
     }
 
     const ledger = env.ledger;
@@ -72,6 +66,31 @@ export class PlatformChart extends Chart {
       podManagementPolicy: PodManagementPolicy.ORDERED_READY,
       terminationGracePeriod: Duration.seconds(60),
       spread: env.spread,
+    });
+  }
+
+  private service(
+    env: PlatformEnvironment, nats: NatsCluster, app: ServiceName, name: string, config: string,
+    imageTag: string, replicas: number, autoscaling: AutoscalingSettings | undefined,
+  ): Microservice {
+    const settings = env.services[app];
+    const blueprint = SERVICES[app];
+    return new Microservice(this, name, {
+      app,
+      image: ContainerImage.of(`${env.imageRegistry}/${app}-service`, imageTag),
+      resources: env.sizes[settings.size],
+      replicas,
+      autoscaling,
+      ports: [blueprint.port],
+      readiness: blueprint.readiness,
+      liveness: blueprint.liveness,
+      envFromConfigMaps: [config],
+      env: { NATS_URL: nats.clientUrl, NATS_USER: app },
+      secretEnv: [...(blueprint.secretEnv ?? []), { name: 'NATS_PASSWORD', from: NATS_USERS_SECRET, key: app }],
+      writablePaths: ['/tmp'],
+      exposed: blueprint.exposed,
+      spread: env.spread,
+      podAnnotations: { 'shop.example.com/description': blueprint.description },
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { Cpu, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
+import { Cpu, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
 import { EnvironmentOverrides, PlatformEnvironment } from './types';
 
 const sized = (cpuRequest: number, cpuLimit: number, memoryMi: number) => Resources.of({
@@ -44,6 +44,18 @@ export const BASE: Omit<PlatformEnvironment, 'name' | 'namespace'> = {
     sink: { host: 'logs.observability.example.internal', cidr: '10.40.0.0/16', port: 24224 },
     expectedNodes: 3,
   },
+  mesh: {
+    apiVersion: IstioApiVersion.V1,
+    mtls: MtlsMode.STRICT,
+    defaultDeny: true,
+    hosts: ['shop.example.com'],
+    tlsCredential: 'shop-tls',
+    sidecar: Resources.of({
+      requests: { cpu: Cpu.millis(50), memory: Size.mebibytes(96) },
+      limits: { cpu: Cpu.millis(500), memory: Size.mebibytes(256) },
+    }),
+    jwt: { issuer: 'https://login.example.com/', jwksUri: 'https://login.example.com/.well-known/jwks.json', audiences: ['shop-api'] },
+  },
   agentsNamespace: 'shop-node-agents',
   ingressNamespace: 'istio-ingress',
   monitoringNamespace: 'monitoring',
@@ -55,8 +67,12 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
 }
 
-/** Deep merge of plain objects; class instances (sizes, CPU, resources) and arrays are replaced whole. */
+/**
+ * Deep merge of plain objects; class instances (sizes, CPU, resources) and arrays are replaced
+ * whole; `null` removes an optional setting of the base.
+ */
 function merge<T>(base: T, overrides: unknown): T {
+  if (overrides === null) return undefined as T;
   if (!isPlainObject(base) || !isPlainObject(overrides)) return (overrides === undefined ? base : overrides) as T;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(overrides)) {

@@ -21,6 +21,12 @@ export const prod = defineEnvironment({ name: 'prod', namespace: 'shop' }, {
     storageClassName: 'ssd-retain', ordersMaxBytes: Size.gibibytes(10), tlsIssuer: 'shop-internal-ca', natsBox: false,
   },
   logShipper: { size: 'small', expectedNodes: 12 },
+  // Production's control plane is upgraded by revision; 10% of checkout traffic tries the canary.
+  mesh: {
+    revision: '1-23',
+    hosts: ['shop.example.com', 'www.shop.example.com'],
+    orderCanary: { imageTag: '3.2.0-rc.1', weight: 10, replicas: 2 },
+  },
   spread: TopologySpread.ZONES_AND_NODES,
-  budget: { cpu: Cpu.cores(96), memory: Size.gibibytes(48), pods: 80, storage: Size.gibibytes(400) },
+  budget: { cpu: Cpu.cores(128), memory: Size.gibibytes(64), pods: 80, storage: Size.gibibytes(400) },
 });

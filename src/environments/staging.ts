@@ -10,6 +10,11 @@ export const staging = defineEnvironment({ name: 'staging', namespace: 'shop-sta
     inventory: { replicas: 2 },
     payment: { replicas: 2 },
   },
+  mesh: {
+    hosts: ['shop.staging.example.com'],
+    tlsCredential: 'shop-staging-tls',
+    orderCanary: { imageTag: '3.2.0-rc.2', weight: 50, replicas: 1 },
+  },
   agentsNamespace: 'shop-staging-node-agents',
   spread: TopologySpread.NODES,
 });

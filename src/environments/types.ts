@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { Cpu, EnvironmentIdentity, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
+import { Cpu, EnvironmentIdentity, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
 
 /** Named container sizes; environments override what a name means. */
 export type SizeName = 'xsmall' | 'small' | 'medium' | 'large' | 'xlarge';
@@ -63,6 +63,35 @@ export interface NatsSettings {
   readonly natsBox: boolean;
 }
 
+export interface CanarySettings {
+  /** Image tag of the canary version. */
+  readonly imageTag: string;
+  /** Share of the traffic (percent) the canary gets; the stable version gets the rest. */
+  readonly weight: number;
+  readonly replicas: number;
+}
+
+export interface MeshSettings {
+  /** Istio API version the objects are written with. */
+  readonly apiVersion: IstioApiVersion;
+  /** Control-plane revision label; unset: `istio-injection: enabled`. */
+  readonly revision?: string;
+  /** Namespace-wide mTLS: PERMISSIVE while clients move into the mesh, then STRICT. */
+  readonly mtls: MtlsMode;
+  /** Deny everything that no ServiceAuthorization allows. */
+  readonly defaultDeny: boolean;
+  /** Hosts the ingress gateway serves. */
+  readonly hosts: string[];
+  /** TLS Secret of the hosts, in the ingress gateway's namespace. */
+  readonly tlsCredential: string;
+  /** Requests and limits of each injected sidecar. */
+  readonly sidecar: Resources;
+  /** Token validation at the gateway for the API; unset: none. */
+  readonly jwt?: { readonly issuer: string; readonly jwksUri: string; readonly audiences: string[] };
+  /** A canary of the order service; unset: no canary. */
+  readonly orderCanary?: CanarySettings;
+}
+
 export interface BudgetSettings {
   readonly cpu: Cpu;
   readonly memory: Size;
@@ -81,6 +110,7 @@ export interface PlatformEnvironment extends EnvironmentIdentity {
   readonly services: Record<ServiceName, ServiceSettings>;
   readonly ledger: LedgerSettings;
   readonly nats: NatsSettings;
+  readonly mesh: MeshSettings;
   readonly logShipper: LogShipperSettings;
   /** Namespace of the node agents (kept apart: host paths need a privileged namespace). */
   readonly agentsNamespace: string;
@@ -94,9 +124,9 @@ export interface PlatformEnvironment extends EnvironmentIdentity {
   readonly quotaHeadroomPercent: number;
 }
 
-/** Partial overrides of an environment, any depth. */
+/** Partial overrides of an environment, any depth; `null` removes an optional setting. */
 export type EnvironmentOverrides = {
   readonly [K in keyof PlatformEnvironment]?: Overrides<PlatformEnvironment[K]>;
 };
-type Overrides<T> = T extends Resources | Size | Cpu | string | number | boolean | undefined ? T
-  : { readonly [K in keyof T]?: Overrides<T[K]> };
+type Overrides<T> = T extends Resources | Size | Cpu | string | number | boolean | unknown[] | undefined ? T
+  : { readonly [K in keyof T]?: Overrides<T[K]> | (undefined extends T[K] ? null : never) };

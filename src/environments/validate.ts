@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import {
-  ConfigError, Cpu, ENVIRONMENT_NAME_PATTERN, NatsMeshMode, Resources, TopologySpread, describeValue, isIpv4Cidr, sizeBytes,
+  ConfigError, Cpu, ENVIRONMENT_NAME_PATTERN, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread, describeValue, isIpv4Cidr, sizeBytes,
 } from '../../constructs';
 import { PlatformEnvironment, SERVICE_NAMES, SIZE_NAMES } from './types';
 
@@ -120,6 +120,38 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   if (n?.tlsIssuer !== undefined) label('nats.tlsIssuer', n.tlsIssuer);
   if (!Object.values(NatsMeshMode).includes(n?.mesh)) fail('nats.mesh', n?.mesh, `one of ${Object.values(NatsMeshMode).join(', ')}`);
   if (typeof n?.natsBox !== 'boolean') fail('nats.natsBox', n?.natsBox, 'true or false');
+  const m = env.mesh;
+  if (!Object.values(IstioApiVersion).includes(m?.apiVersion)) fail('mesh.apiVersion', m?.apiVersion, `one of ${Object.values(IstioApiVersion).join(', ')}`);
+  if (m?.revision !== undefined) label('mesh.revision', m.revision);
+  if (!Object.values(MtlsMode).includes(m?.mtls)) fail('mesh.mtls', m?.mtls, `one of ${Object.values(MtlsMode).join(', ')}`);
+  if (typeof m?.defaultDeny !== 'boolean') fail('mesh.defaultDeny', m?.defaultDeny, 'true or false');
+  if (!Array.isArray(m?.hosts) || m.hosts.length === 0) {
+    fail('mesh.hosts', m?.hosts, 'at least one host name such as shop.example.com');
+  } else {
+    m.hosts.forEach((h, i) => {
+      if (typeof h !== 'string' || !/^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/.test(h)) fail(`mesh.hosts[${i}]`, h, 'a lower-case DNS name such as shop.example.com');
+    });
+  }
+  if (typeof m?.tlsCredential !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(m.tlsCredential)) {
+    fail('mesh.tlsCredential', m?.tlsCredential, 'the name of a TLS Secret in the ingress gateway\'s namespace');
+  }
+  if (!(m?.sidecar instanceof Resources)) {
+    fail('mesh.sidecar', m?.sidecar, 'Resources.of(...) or Resources.guaranteed(...)');
+  } else {
+    for (const p of m.sidecar.problems()) errors.push(new ConfigError({ environment: env.name, path: source, field: `mesh.sidecar.${p.field}`, received: p.received, allowed: p.allowed }).message);
+  }
+  if (m?.jwt) {
+    if (typeof m.jwt.issuer !== 'string' || !m.jwt.issuer.trim()) fail('mesh.jwt.issuer', m.jwt.issuer, 'the issuer of the tokens');
+    if (typeof m.jwt.jwksUri !== 'string' || !m.jwt.jwksUri.startsWith('https://')) fail('mesh.jwt.jwksUri', m.jwt.jwksUri, 'an https:// URL of the issuer\'s keys');
+  }
+  if (m?.orderCanary) {
+    tag('mesh.orderCanary.imageTag', m.orderCanary.imageTag);
+    int('mesh.orderCanary.weight', m.orderCanary.weight, 1, 99);
+    int('mesh.orderCanary.replicas', m.orderCanary.replicas, 1);
+    if (m.orderCanary.imageTag === env.services?.order?.imageTag) {
+      fail('mesh.orderCanary.imageTag', m.orderCanary.imageTag, `a version other than the stable order service's (${env.services.order.imageTag})`);
+    }
+  }
   if (env.budget) {
     const b = env.budget;
     if (!(b.cpu instanceof Cpu) || b.cpu.millicores <= 0) fail('budget.cpu', b.cpu, 'a Cpu above zero');

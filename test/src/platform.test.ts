@@ -19,7 +19,7 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('environment %s', (env) => {
 
   test('manifests match the reviewed snapshot', () => {
     const own = Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith(`${env}/`)));
-    expect(Object.keys(own)).toEqual([`${env}/messaging.k8s.yaml`, `${env}/node-agents.k8s.yaml`, `${env}/platform.k8s.yaml`]);
+    expect(Object.keys(own)).toEqual([`${env}/mesh.k8s.yaml`, `${env}/messaging.k8s.yaml`, `${env}/node-agents.k8s.yaml`, `${env}/platform.k8s.yaml`]);
     expect(own).toMatchSnapshot();
   });
 
@@ -103,8 +103,8 @@ describe('differences between environments', () => {
   test('prod quota is its hard budget; dev quota is sized from its workloads', () => {
     const quota = (env: string) => byKind(objectsOf(env), 'ResourceQuota').find((q) => q.metadata.namespace.startsWith('shop')
       && q.metadata.namespace === (env === 'prod' ? 'shop' : `shop-${env}`)).spec.hard;
-    expect(quota('prod')['limits.cpu']).toBe('96');
-    expect(quota('prod')['limits.memory']).toBe('48Gi');
+    expect(quota('prod')['limits.cpu']).toBe('128');
+    expect(quota('prod')['limits.memory']).toBe('64Gi');
     // dev: five services and nats-box (1 replica + 1 surge each), the ledger and one NATS server, +20%.
     expect(quota('dev').pods).toBe(Math.ceil((6 * 2 + 1 + 1) * 1.2));
   });
