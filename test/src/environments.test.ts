@@ -21,6 +21,7 @@ function copyEnv(e: PlatformEnvironment): any {
     ledger: { ...e.ledger },
     logShipper: { ...e.logShipper, sink: { ...e.logShipper.sink } },
     nats: { ...e.nats },
+    mesh: { ...e.mesh, jwt: e.mesh.jwt ? { ...e.mesh.jwt } : undefined, orderCanary: e.mesh.orderCanary ? { ...e.mesh.orderCanary } : undefined },
   };
 }
 
@@ -177,6 +178,42 @@ describe('environment validation rules', () => {
       '[qa] src/environments/test.ts: nats.mesh: received "sidecar"; allowed: one of none, inside, outside');
     expect(one((e) => { e.nats.natsBox = 'yes'; })).toBe(
       '[qa] src/environments/test.ts: nats.natsBox: received "yes"; allowed: true or false');
+  });
+  test('mesh: API version, revision, mTLS mode, default deny', () => {
+    expect(one((e) => { e.mesh.apiVersion = 'v1alpha3'; })).toBe(
+      '[qa] src/environments/test.ts: mesh.apiVersion: received "v1alpha3"; allowed: one of v1, v1beta1');
+    expect(one((e) => { e.mesh.revision = '1.23'; })).toBe(
+      '[qa] src/environments/test.ts: mesh.revision: received "1.23"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+    expect(one((e) => { e.mesh.mtls = 'MUTUAL'; })).toBe(
+      '[qa] src/environments/test.ts: mesh.mtls: received "MUTUAL"; allowed: one of STRICT, PERMISSIVE, DISABLE');
+    expect(one((e) => { e.mesh.defaultDeny = 'yes'; })).toBe(
+      '[qa] src/environments/test.ts: mesh.defaultDeny: received "yes"; allowed: true or false');
+  });
+  test('mesh: hosts, TLS credential, sidecar size', () => {
+    expect(one((e) => { e.mesh.hosts = []; })).toBe(
+      '[qa] src/environments/test.ts: mesh.hosts: received []; allowed: at least one host name such as shop.example.com');
+    expect(one((e) => { e.mesh.hosts = ['Shop.Example.com']; })).toBe(
+      '[qa] src/environments/test.ts: mesh.hosts[0]: received "Shop.Example.com"; allowed: a lower-case DNS name such as shop.example.com');
+    expect(one((e) => { e.mesh.tlsCredential = 'Shop TLS'; })).toBe(
+      '[qa] src/environments/test.ts: mesh.tlsCredential: received "Shop TLS"; allowed: the name of a TLS Secret in the ingress gateway\'s namespace');
+    expect(one((e) => {
+      e.mesh.sidecar = Resources.of({ requests: { cpu: Cpu.millis(600), memory: Size.mebibytes(64) }, limits: { cpu: Cpu.millis(500), memory: Size.mebibytes(64) } });
+    })).toBe('[qa] src/environments/test.ts: mesh.sidecar.requests.cpu: received 600m (limit 500m); allowed: a request no larger than the limit');
+  });
+  test('mesh: JWT issuer keys over https', () => {
+    expect(one((e) => { e.mesh.jwt = { issuer: 'https://login.example.com/', jwksUri: 'http://login.example.com/keys', audiences: [] }; })).toBe(
+      '[qa] src/environments/test.ts: mesh.jwt.jwksUri: received "http://login.example.com/keys"; allowed: an https:// URL of the issuer\'s keys');
+  });
+  test('mesh: order canary weight and version', () => {
+    expect(one((e) => { e.mesh.orderCanary = { imageTag: '9.9.9', weight: 100, replicas: 1 }; })).toBe(
+      '[qa] src/environments/test.ts: mesh.orderCanary.weight: received 100; allowed: an integer from 1 to 99');
+    expect(one((e) => { e.mesh.orderCanary = { imageTag: e.services.order.imageTag, weight: 10, replicas: 1 }; })).toBe(
+      '[qa] src/environments/test.ts: mesh.orderCanary.imageTag: received "3.1.4"; allowed: a version other than the stable order service\'s (3.1.4)');
+  });
+  test('a null override removes an optional setting of the base', () => {
+    expect(BASE.mesh.jwt).toBeDefined();
+    expect(ENVIRONMENTS[0].mesh.jwt).toBeUndefined();
+    expect(ENVIRONMENTS[2].mesh.jwt).toEqual(BASE.mesh.jwt);
   });
   test('every problem is reported, not only the first', () => {
     const errors = problems((e) => { e.services.user.replicas = -1; e.services.order.imageTag = ''; });
