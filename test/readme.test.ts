@@ -1,0 +1,38 @@
+// The README's TypeScript examples compile against the library as a consumer imports it
+// ('cdk8s-nats-mesh' mapped to the sources), so the README stays true to the API.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+// Examples that import from the package (the others show files of the reference platform).
+const examples = blocks.filter((b) => /from 'cdk8s-nats-mesh(\/pulumi)?'/.test(b));
+
+test('the README has package examples', () => {
+  expect(examples.length).toBeGreaterThanOrEqual(3);
+});
+
+test('every package example in the README type-checks', () => {
+  const dir = fs.mkdtempSync(path.join(root, '.readme-check-'));
+  try {
+    // An import of the reader's own module (`./platform`) stands for code the example assumes.
+    const stubbed = (code: string) => code.replace(/^import \{([^}]+)\} from '\.\/[^']+';.*$/gm,
+      (_, names: string) => names.split(',').map((n) => `declare const ${n.trim()}: any;`).join(' '));
+    examples.forEach((code, i) => fs.writeFileSync(path.join(dir, `example-${i}.ts`), `export {};\n${stubbed(code)}`));
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+      extends: '../tsconfig.json',
+      compilerOptions: {
+        noEmit: true, incremental: false, rootDir: '..', noUnusedLocals: false,
+        paths: { 'cdk8s-nats-mesh': ['../constructs/index.ts'], 'cdk8s-nats-mesh/pulumi': ['../constructs/pulumi/index.ts'] },
+      },
+      include: ['*.ts'],
+    }));
+    const r = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`.replace(new RegExp(dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'), 'README')).toBe('');
+    expect(r.status).toBe(0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
