@@ -1,5 +1,9 @@
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { IstioApiVersion } from '../../constructs';
+import { buildEnvironment } from '../../src/app';
 import { ENVIRONMENTS } from '../../src/environments';
 import { loadSchemaValidator } from '../support/schema-validator';
 import { readTree, synthToTemp } from '../support/synth';
@@ -107,5 +111,27 @@ describe('differences between environments', () => {
     expect(quota('prod')['limits.memory']).toBe('64Gi');
     // dev: five services and nats-box (1 replica + 1 surge each), the ledger and one NATS server, +20%.
     expect(quota('dev').pods).toBe(Math.ceil((6 * 2 + 1 + 1) * 1.2));
+  });
+});
+
+describe('Istio API version as an environment setting', () => {
+  test('an environment written with v1beta1 validates on Istio 1.23 and 1.30 and uses v1beta1 throughout', () => {
+    const staging = ENVIRONMENTS.find((e) => e.name === 'staging')!;
+    const env = { ...staging, mesh: { ...staging.mesh, apiVersion: IstioApiVersion.V1BETA1 } };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nats-mesh-v1beta1-'));
+    try {
+      const objects = buildEnvironment(env, dir).charts.flatMap((c) => c.toJson());
+      const istio = objects.filter((o) => /\.istio\.io\//.test(o.apiVersion));
+      expect(istio.length).toBeGreaterThan(15);
+      expect([...new Set(istio.map((o) => o.apiVersion))].sort()).toEqual(['networking.istio.io/v1beta1', 'security.istio.io/v1beta1']);
+      expect(objects.flatMap((o) => validator.validate(o))).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the committed environments use v1', () => {
+    const istio = ENVIRONMENTS.flatMap((e) => objectsOf(e.name)).filter((o) => /\.istio\.io\//.test(o.apiVersion));
+    expect([...new Set(istio.map((o) => o.apiVersion))].sort()).toEqual(['networking.istio.io/v1', 'security.istio.io/v1']);
   });
 });
