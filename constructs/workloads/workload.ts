@@ -225,7 +225,7 @@ export abstract class Workload extends Construct {
 
   /** Name of the controller, its Service and ServiceAccount. */
   public readonly name: string;
-  /** Namespace, from the chart unless given. */
+  /** Namespace: the one of the chart it is in. */
   public readonly namespace?: string;
   /** Labels that select the pods. */
   public readonly selectorLabels: { [key: string]: string };
