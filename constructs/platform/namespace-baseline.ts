@@ -6,7 +6,7 @@ import { Cpu } from '../workloads/cpu';
 import { sizeBytes, sizeQuantity } from '../workloads/quantity';
 import { ResourceTotals, Resources } from '../workloads/resources';
 import { DEFAULT_SIDECAR_RESOURCES, MeshEnrolment } from '../mesh/mesh-enrolment';
-import { LABELS, MESH_SIDECAR_SYMBOL, Workload, WorkloadFootprint } from '../workloads/workload';
+import { LABELS, Workload, WorkloadFootprint, registerMeshSidecarSource } from '../workloads/workload';
 import { ConfigError, configError, environmentOf, throwFirst } from './errors';
 
 /** Pod Security Standards level enforced on a namespace. */
@@ -174,7 +174,7 @@ export class NamespaceBaseline extends Construct {
       this.sidecarResources = props.mesh.sidecarResources ?? DEFAULT_SIDECAR_RESOURCES;
       throwFirst(this, 'mesh.sidecarResources', this.sidecarResources.problems());
     }
-    Object.defineProperty(this, MESH_SIDECAR_SYMBOL, { value: this });
+    registerMeshSidecarSource(this, this);
 
     this.namespace = new kplus.Namespace(this, 'Namespace', {
       metadata: {

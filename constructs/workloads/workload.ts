@@ -648,20 +648,25 @@ const WORKLOAD_SYMBOL = Symbol.for('cdk8s-nats-mesh.Workload');
 /** Pod label that keeps Istio from injecting a sidecar (the annotation form is deprecated). */
 export const SIDECAR_INJECT_LABEL = 'sidecar.istio.io/inject';
 
-/** Property by which a construct declares the sidecar resources of a namespace enrolled in the mesh. */
-export const MESH_SIDECAR_SYMBOL = Symbol.for('cdk8s-nats-mesh.MeshSidecar');
-
 /** Something that enrols a namespace in the mesh and sizes its sidecars (a NamespaceBaseline). */
 export interface IMeshSidecarSource {
   /** Sidecar resources for pods of `namespace`, or undefined when it is not enrolled. */
   sidecarResourcesFor(namespace: string | undefined): Resources | undefined;
 }
 
+/** What enrols namespaces in the mesh, per app (registered at construction, read at synth). */
+const SIDECAR_SOURCES = new WeakMap<IConstruct, IMeshSidecarSource[]>();
+
+/** Registers `source` for the app `scope` belongs to. */
+export function registerMeshSidecarSource(scope: IConstruct, source: IMeshSidecarSource): void {
+  const root = scope.node.root;
+  SIDECAR_SOURCES.set(root, [...(SIDECAR_SOURCES.get(root) ?? []), source]);
+}
+
 /** The sidecar resources of `namespace`, from whatever enrols it anywhere in the app. */
 export function meshSidecarResources(scope: IConstruct, namespace: string | undefined): Resources | undefined {
-  for (const c of scope.node.root.node.findAll()) {
-    const source = (c as any)[MESH_SIDECAR_SYMBOL] as IMeshSidecarSource | undefined;
-    const r = source?.sidecarResourcesFor(namespace);
+  for (const source of SIDECAR_SOURCES.get(scope.node.root) ?? []) {
+    const r = source.sidecarResourcesFor(namespace);
     if (r) return r;
   }
   return undefined;
