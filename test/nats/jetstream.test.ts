@@ -620,6 +620,197 @@ describe('JetStream validation (one test per rule)', () => {
   });
 });
 
+describe('JetStream validation: the remaining rules', () => {
+  const NACK_ACCOUNT = 'the name of a NACK Account resource (a DNS subdomain: lower-case letters, digits, "-" and ".")';
+
+  test('nackAccount is a NACK Account resource name', () => {
+    const f = fixture();
+    expectConfigError(() => orders(f, { nackAccount: 'Orders_Connection' }),
+      `[test] c/orders: nackAccount: received "Orders_Connection"; allowed: ${NACK_ACCOUNT}`);
+    expectConfigError(() => new KeyValueStore(f.chart, 'kv', { cluster: f.nats, bucket: 'sessions', nackAccount: 'ops.' }),
+      `[test] c/kv: nackAccount: received "ops."; allowed: ${NACK_ACCOUNT}`);
+    expectConfigError(() => new ObjectStore(f.chart, 'os', { cluster: f.nats, bucket: 'files', nackAccount: '-files' }),
+      `[test] c/os: nackAccount: received "-files"; allowed: ${NACK_ACCOUNT}`);
+    const ok = new JetStreamStream(f.chart, 'ok', { cluster: f.nats, name: 'OK', subjects: ['ok.>'], nackAccount: 'orders.connection-1' });
+    expect(one(jetStreamObjects(f.chart), 'Stream').spec.account).toBe('orders.connection-1');
+    expect(ok.nackAccount).toBe('orders.connection-1');
+  });
+
+  test('nackAccount of an existing stream is a NACK Account resource name', () => {
+    const f = fixture();
+    expectConfigError(() => JetStreamStream.fromAttributes(f.chart, 'existing', {
+      cluster: f.nats, streamName: 'ORDERS', subjects: ['orders.>'], replicas: 3, nackAccount: 'Orders Connection',
+    }), `[test] c/existing: nackAccount: received "Orders Connection"; allowed: ${NACK_ACCOUNT}`);
+  });
+
+  test('an existing stream: name, object name and subjects', () => {
+    const f = fixture();
+    expectConfigError(() => JetStreamStream.fromAttributes(f.chart, 'e1', { cluster: f.nats, streamName: 'orders v2', subjects: ['orders.>'], replicas: 3 }),
+      '[test] c/e1: streamName: received "orders v2"; allowed: a name of 1 to 255 characters without spaces, ".", "*", ">", "/" or "\\" (nats-server refuses others)');
+    expectConfigError(() => JetStreamStream.fromAttributes(f.chart, 'e2', { cluster: f.nats, streamName: '__', subjects: ['orders.>'], replicas: 3 }),
+      '[test] c/e2: streamName: received "__"; allowed: a name that leaves a Kubernetes object name when lower-cased, with other characters than letters, digits and "-" turned into "-" (at least one letter or digit, at most 253 characters)');
+    expectConfigError(() => JetStreamStream.fromAttributes(f.chart, 'e3', { cluster: f.nats, streamName: 'ORDERS', subjects: [], replicas: 3 }),
+      '[test] c/e3: subjects: received []; allowed: at least one subject, such as orders.>');
+  });
+
+  test('an existing stream\'s replicas are 1 to the cluster\'s JetStream servers (5 when unknown)', () => {
+    const f = fixture();
+    expectConfigError(() => JetStreamStream.fromAttributes(f.chart, 'e1', { cluster: f.nats, streamName: 'ORDERS', subjects: ['orders.>'], replicas: 4 }),
+      '[test] c/e1: replicas: received 4; allowed: an integer from 1 to 3');
+    const unknown = NatsCluster.fromAttributes(f.chart, 'other', { clusterName: 'other', clientUrl: 'nats://other:4222' });
+    expectConfigError(() => JetStreamStream.fromAttributes(f.chart, 'e2', { cluster: unknown, streamName: 'ORDERS', subjects: ['orders.>'], replicas: 0 }),
+      '[test] c/e2: replicas: received 0; allowed: an integer from 1 to 5');
+    expectConfigError(() => JetStreamStream.fromAttributes(f.chart, 'e3', { cluster: unknown, streamName: 'ORDERS', subjects: ['orders.>'], replicas: 6 }),
+      '[test] c/e3: replicas: received 6; allowed: an integer from 1 to 5');
+  });
+
+  test('an existing stream\'s account is one of the cluster\'s', () => {
+    const f = fixture();
+    expectConfigError(() => JetStreamStream.fromAttributes(f.chart, 'e1', { cluster: f.nats, streamName: 'ORDERS', subjects: ['orders.>'], replicas: 3, account: 'ORDERS' }),
+      '[test] c/e1: account: received "ORDERS"; allowed: one of the accounts of cluster nats: $G');
+  });
+
+  test('startTime only with BY_START_TIME', () => {
+    const f = fixture();
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream: orders(f), durableName: 'c1', startTime: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) }),
+      '[test] c/c1: startTime: received "2024-01-02T03:04:05.000Z"; allowed: no startTime with deliverPolicy ALL (only with BY_START_TIME)');
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c2', {
+      stream: f.chart.node.findChild('orders') as JetStreamStream, durableName: 'c2', deliverPolicy: ConsumerDeliverPolicy.LAST_PER_SUBJECT,
+      filterSubjects: ['orders.paid'], startTime: new Date(Date.UTC(2024, 0, 1)),
+    }), '[test] c/c2: startTime: received "2024-01-01T00:00:00.000Z"; allowed: no startTime with deliverPolicy LAST_PER_SUBJECT (only with BY_START_TIME)');
+  });
+
+  test('an invalid startTime with another deliver policy', () => {
+    const f = fixture();
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream: orders(f), durableName: 'c1', deliverPolicy: ConsumerDeliverPolicy.NEW, startTime: new Date('not a date') }),
+      '[test] c/c1: startTime: received "an invalid date"; allowed: no startTime with deliverPolicy NEW (only with BY_START_TIME)');
+  });
+
+  test('startTime is a valid date', () => {
+    const f = fixture();
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', {
+      stream: orders(f), durableName: 'c1', deliverPolicy: ConsumerDeliverPolicy.BY_START_TIME, startTime: new Date(Number.NaN),
+    }), '[test] c/c1: startTime: received "an invalid date"; allowed: a valid date');
+  });
+
+  test('startSequence is at least 1', () => {
+    const f = fixture();
+    const stream = orders(f);
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream, durableName: 'c1', deliverPolicy: ConsumerDeliverPolicy.BY_START_SEQUENCE, startSequence: 0 }),
+      '[test] c/c1: startSequence: received 0; allowed: a stream sequence of at least 1');
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c2', { stream, durableName: 'c2', deliverPolicy: ConsumerDeliverPolicy.BY_START_SEQUENCE, startSequence: 1.5 }),
+      '[test] c/c2: startSequence: received 1.5; allowed: a stream sequence of at least 1');
+  });
+
+  test('consumer durable names leave a Kubernetes object name', () => {
+    const f = fixture();
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream: orders(f), durableName: '__' }),
+      '[test] c/c1: durableName: received "__"; allowed: a name that leaves a Kubernetes object name when lower-cased, with other characters than letters, digits and "-" turned into "-" (at least one letter or digit, at most 253 characters)');
+  });
+
+  test('a consumer\'s object name is at most 253 characters', () => {
+    const f = fixture();
+    const durableName = 'x'.repeat(250);
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream: orders(f), durableName }),
+      `[test] c/c1: durableName: received "${durableName}"; allowed: a shorter name: the object name orders-${'x'.repeat(33)}... is over 253 characters`);
+  });
+
+  test('consumer filter subjects are valid subjects', () => {
+    const f = fixture();
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream: orders(f), durableName: 'c1', filterSubjects: ['orders.>.paid'] }),
+      '[test] c/c1: filterSubjects[0]: received "orders.>.paid"; allowed: ">" only as the last token');
+  });
+
+  test('consumer descriptions are at most 4096 characters', () => {
+    const f = fixture();
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream: orders(f), durableName: 'c1', description: 'd'.repeat(5000) }),
+      '[test] c/c1: description: received "5000 characters"; allowed: at most 4096 characters (nats-server\'s limit)');
+  });
+
+  test('maxAckPending is at least 1', () => {
+    const f = fixture();
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream: orders(f), durableName: 'c1', maxAckPending: 0 }),
+      '[test] c/c1: maxAckPending: received 0; allowed: an integer of at least 1');
+  });
+
+  test('consumer replicas are 1 to 5', () => {
+    const f = fixture();
+    const stream = orders(f);
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream, durableName: 'c1', replicas: 0 }),
+      '[test] c/c1: replicas: received 0; allowed: an integer from 1 to 5 (nats-server\'s replica limit)');
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c2', { stream, durableName: 'c2', replicas: 6 }),
+      '[test] c/c2: replicas: received 6; allowed: an integer from 1 to 5 (nats-server\'s replica limit)');
+  });
+
+  test('consumer replicas equal the stream\'s on work-queue streams', () => {
+    const f = fixture();
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream: orders(f, { retention: StreamRetention.WORK_QUEUE }), durableName: 'c1', replicas: 1 }),
+      '[test] c/c1: replicas: received 1; allowed: exactly 3, the replicas of stream ORDERS: nats-server requires equal replicas on work-queue streams');
+  });
+
+  test('deliverGroup is a queue group name', () => {
+    const f = fixture();
+    expectConfigError(() => new JetStreamConsumer(f.chart, 'c1', { stream: orders(f), durableName: 'c1', deliverSubject: 'deliver.c1', deliverGroup: 'ship.workers' }),
+      '[test] c/c1: deliverGroup: received "ship.workers"; allowed: a queue group name without spaces, ".", "*" or ">"');
+  });
+
+  test('consumer object names are unique per namespace', () => {
+    const f = fixture();
+    const stream = orders(f);
+    new JetStreamConsumer(f.chart, 'a', { stream, durableName: 'worker', filterSubjects: ['orders.a'] });
+    new JetStreamConsumer(f.chart, 'b', { stream, durableName: 'Worker', filterSubjects: ['orders.b'] });
+    expect(validationErrors(f.chart)).toEqual([
+      '[test] c/b: durableName: received "Worker" (object name orders-worker); allowed: a name whose Consumer object name is unused in namespace shop (c/a has it too; one would overwrite the other)',
+    ]);
+  });
+
+  test('duplicateWindow is at least 100ms', () => {
+    const f = fixture();
+    expectConfigError(() => orders(f, { duplicateWindow: Duration.millis(50) }),
+      '[test] c/orders: duplicateWindow: received "50ms"; allowed: a whole number of milliseconds, at least 100ms (nats-server refuses shorter windows)');
+  });
+
+  test('durations are whole milliseconds', () => {
+    const f = fixture();
+    expectConfigError(() => orders(f, { maxAge: Duration.millis(150.5) }),
+      '[test] c/orders: maxAge: received "150.5ms"; allowed: a whole number of milliseconds, at least 100ms (nats-server refuses shorter ages)');
+  });
+
+  test('maxMsgSize is above zero and below 2Gi', () => {
+    const f = fixture();
+    expectConfigError(() => orders(f, { maxMsgSize: Size.gibibytes(2) }),
+      '[test] c/orders: maxMsgSize: received 2Gi; allowed: a whole number of bytes above zero and below 2Gi');
+    expectConfigError(() => new JetStreamStream(f.chart, 'b', { cluster: f.nats, name: 'B', subjects: ['b'], maxMsgSize: Size.kibibytes(0) }),
+      '[test] c/b: maxMsgSize: received 0; allowed: a whole number of bytes above zero and below 2Gi');
+  });
+
+  test('maxValueSize is above zero and below 2Gi', () => {
+    const f = fixture();
+    expectConfigError(() => new KeyValueStore(f.chart, 'kv', { cluster: f.nats, bucket: 'sessions', maxValueSize: Size.gibibytes(4) }),
+      '[test] c/kv: maxValueSize: received 4Gi; allowed: a whole number of bytes above zero and below 2Gi');
+  });
+
+  test('sizes are whole bytes', () => {
+    const f = fixture();
+    expectConfigError(() => orders(f, { maxBytes: Size.kibibytes(0.0001) }),
+      `[test] c/orders: maxBytes: received "${1024 * 0.0001} bytes"; allowed: a whole number of bytes above zero`);
+  });
+
+  test('maxBytes fits the memory store of one server', () => {
+    const f = fixture();
+    expectConfigError(() => new KeyValueStore(f.chart, 'kv', { cluster: f.nats, bucket: 'hot', storage: StreamStorage.MEMORY, maxBytes: Size.mebibytes(300), replicas: 1 }),
+      '[test] c/kv: maxBytes: received 300Mi; allowed: at most 256Mi, the max_memory_store of one server of cluster nats (each replica is stored whole on one server)');
+  });
+
+  test('bucket names are at most 251 characters', () => {
+    const f = fixture();
+    const bucket = 'b'.repeat(252);
+    expectConfigError(() => new KeyValueStore(f.chart, 'kv', { cluster: f.nats, bucket }),
+      `[test] c/kv: bucket: received "${bucket}"; allowed: a bucket name of letters, digits, "_" and "-" (^[a-zA-Z0-9_-]+$), at most 251 characters`);
+    expect(() => new KeyValueStore(f.chart, 'kv2', { cluster: f.nats, bucket: 'b'.repeat(251) })).not.toThrow();
+  });
+});
+
 describe('output', () => {
   test('is deterministic', () => {
     const build = () => {

@@ -447,14 +447,17 @@ describe('the version gate is real: nats-server 2.9.10 rejects what renderNatsCo
   });
 });
 
-// Server behaviour that the NatsCluster checks (and the bugs reported in nats-cluster.test.ts) rest on.
+// Server behaviour that the NatsCluster checks rest on.
 describe('nats-server 2.9.10 facts behind the NatsCluster checks', () => {
-  test('-t rejects a lame_duck_duration under 30s (NatsCluster accepts it: bug)', () => {
+  test('-t rejects a lame_duck_duration under 30s (NatsCluster refuses it too: lameDuckDuration at least 30s)', () => {
     expectRejected('lame_duck_duration: 20s\nlame_duck_grace_period: 10s\n', 'invalid lame_duck_duration of 20s, minimum is 30 seconds');
     expectAccepted('lame_duck_duration: 30s\nlame_duck_grace_period: 10s\n');
+    const { chart } = setup();
+    expect(() => new NatsCluster(chart, 'nats', { lameDuckDuration: Duration.seconds(20), lameDuckGracePeriod: Duration.seconds(5), terminationGracePeriod: Duration.seconds(40) }))
+      .toThrow('c/nats: lameDuckDuration: received "20s"; allowed: at least 30s (nats-server refuses shorter lame duck durations)');
   });
 
-  test('-t accepts importing a subject within a wildcard export and rejects a subject outside it (NatsCluster refuses the first: bug)', () => {
+  test('-t accepts importing a subject within a wildcard export and rejects a subject outside it (NatsCluster does the same)', () => {
     const conf = (subject: string) => renderNatsConf({
       accounts: {
         ORDERS: { users: [{ user: 'o', password: 'x' }], exports: [{ stream: 'orders.>' }] },
@@ -463,6 +466,15 @@ describe('nats-server 2.9.10 facts behind the NatsCluster checks', () => {
     }, V2_9_10);
     expectAccepted(conf('orders.eu.*'));
     expectRejected(conf('billing.>'), 'stream import not authorized');
+    const auth = (subject: string): NatsAuth => ({
+      accounts: [
+        { name: 'ORDERS', users: [{ name: 'o', passwordFrom: { secretName: 's', key: 'o' } }], exports: [{ subject: 'orders.>', kind: NatsExportKind.STREAM }] },
+        { name: 'BILLING', users: [{ name: 'b', passwordFrom: { secretName: 's', key: 'b' } }], imports: [{ account: 'ORDERS', subject, kind: NatsExportKind.STREAM }] },
+      ],
+    });
+    expect(new NatsCluster(setup().chart, 'nats', { auth: auth('orders.eu.*') }).configText).toContain('subject: "orders.eu.*"');
+    expect(() => new NatsCluster(setup().chart, 'nats', { auth: auth('billing.>') })).toThrow(
+      'c/nats: auth.accounts[1].imports[0]: received "stream billing.> from ORDERS"; allowed: a subject that account ORDERS exports as a stream');
   });
 
   test('-t rejects a malformed nkey', () => {

@@ -125,7 +125,14 @@ describe('environment validation rules', () => {
   });
   test('image tag', () => {
     expect(one((e) => { e.services.payment.imageTag = 'latest'; })).toBe(
-      '[qa] src/environments/test.ts: services.payment.imageTag: received "latest"; allowed: a pinned image tag (not "latest")');
+      '[qa] src/environments/test.ts: services.payment.imageTag: received "latest"; allowed: a pinned image tag with a version (not "latest", "main" or another moving tag)');
+  });
+  test('image tag: a moving tag without a version is refused, any versioned tag is accepted', () => {
+    expect(one((e) => { e.services.user.imageTag = 'main'; })).toBe(
+      '[qa] src/environments/test.ts: services.user.imageTag: received "main"; allowed: a pinned image tag with a version (not "latest", "main" or another moving tag)');
+    expect(one((e) => { e.services.user.imageTag = 'stable'; })).toBe(
+      '[qa] src/environments/test.ts: services.user.imageTag: received "stable"; allowed: a pinned image tag with a version (not "latest", "main" or another moving tag)');
+    expect(problems((e) => { e.services.user.imageTag = 'v2'; e.ledger.imageTag = '16.4-alpine3.20'; })).toEqual([]);
   });
   test('log level', () => {
     expect(one((e) => { e.services.user.logLevel = 'trace'; })).toBe(
@@ -159,7 +166,7 @@ describe('environment validation rules', () => {
   });
   test('NATS image tag, sizes, issuer and mesh mode', () => {
     expect(one((e) => { e.nats.imageTag = 'latest'; })).toBe(
-      '[qa] src/environments/test.ts: nats.imageTag: received "latest"; allowed: a pinned image tag (not "latest")');
+      '[qa] src/environments/test.ts: nats.imageTag: received "latest"; allowed: a pinned image tag with a version (not "latest", "main" or another moving tag)');
     expect(one((e) => { e.nats.cpu = Cpu.millis(50); })).toBe(
       '[qa] src/environments/test.ts: nats.cpu: received 50m; allowed: a Cpu of at least 100m');
     expect(one((e) => { e.nats.memory = Size.mebibytes(128); })).toBe(
@@ -210,6 +217,68 @@ describe('environment validation rules', () => {
     expect(one((e) => { e.mesh.orderCanary = { imageTag: e.services.order.imageTag, weight: 10, replicas: 1 }; })).toBe(
       '[qa] src/environments/test.ts: mesh.orderCanary.imageTag: received "3.1.4"; allowed: a version other than the stable order service\'s (3.1.4)');
   });
+  test('a name that is not a string: the message names no environment', () => {
+    expect(one((e) => { e.name = 42; })).toBe(
+      'src/environments/test.ts: name: received 42; allowed: lower-case letters, digits and "-", starting with a letter, at most 31 characters');
+  });
+  test('agents namespace is a DNS label', () => {
+    expect(one((e) => { e.agentsNamespace = 'Shop-QA-Agents'; })).toBe(
+      '[qa] src/environments/test.ts: agentsNamespace: received "Shop-QA-Agents"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+  });
+  test('ingress namespace', () => {
+    expect(one((e) => { e.ingressNamespace = 'istio_ingress'; })).toBe(
+      '[qa] src/environments/test.ts: ingressNamespace: received "istio_ingress"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+    expect(one((e) => { e.ingressNamespace = 'a'.repeat(64); })).toBe(
+      `[qa] src/environments/test.ts: ingressNamespace: received "${'a'.repeat(64)}"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)`);
+  });
+  test('every service has settings', () => {
+    expect(one((e) => { delete e.services.inventory; })).toBe(
+      '[qa] src/environments/test.ts: services.inventory: received nothing; allowed: settings for every service');
+  });
+  test('autoscaling replica counts are integers of at least 1', () => {
+    expect(one((e) => { e.services.product.autoscaling = { minReplicas: 0, maxReplicas: 3, targetCpuUtilization: 70 }; })).toBe(
+      '[qa] src/environments/test.ts: services.product.autoscaling.minReplicas: received 0; allowed: an integer >= 1');
+    expect(one((e) => { e.services.user.autoscaling = { minReplicas: 2, maxReplicas: 2.5, targetCpuUtilization: 70 }; })).toBe(
+      '[qa] src/environments/test.ts: services.user.autoscaling.maxReplicas: received 2.5; allowed: an integer >= 1');
+  });
+  test('ledger replicas, size, image tag and storage class', () => {
+    expect(one((e) => { e.ledger.replicas = 0; })).toBe(
+      '[qa] src/environments/test.ts: ledger.replicas: received 0; allowed: an integer >= 1');
+    expect(one((e) => { e.ledger.size = 'tiny'; })).toBe(
+      '[qa] src/environments/test.ts: ledger.size: received "tiny"; allowed: one of the named sizes xsmall, small, medium, large, xlarge');
+    expect(one((e) => { e.ledger.imageTag = 'latest'; })).toBe(
+      '[qa] src/environments/test.ts: ledger.imageTag: received "latest"; allowed: a pinned image tag with a version (not "latest", "main" or another moving tag)');
+    expect(one((e) => { e.ledger.storageClassName = 'Fast SSD'; })).toBe(
+      '[qa] src/environments/test.ts: ledger.storageClassName: received "Fast SSD"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+  });
+  test('log shipper size, image tag and expected nodes', () => {
+    expect(one((e) => { e.logShipper.size = 'XS'; })).toBe(
+      '[qa] src/environments/test.ts: logShipper.size: received "XS"; allowed: one of the named sizes xsmall, small, medium, large, xlarge');
+    expect(one((e) => { e.logShipper.imageTag = '3.1.9 debug'; })).toBe(
+      '[qa] src/environments/test.ts: logShipper.imageTag: received "3.1.9 debug"; allowed: a pinned image tag with a version (not "latest", "main" or another moving tag)');
+    expect(one((e) => { e.logShipper.expectedNodes = 0; })).toBe(
+      '[qa] src/environments/test.ts: logShipper.expectedNodes: received 0; allowed: an integer >= 1');
+  });
+  test('mesh: JWT issuer', () => {
+    expect(one((e) => { e.mesh.jwt = { issuer: '  ', jwksUri: 'https://login.example.com/keys', audiences: ['shop-api'] }; })).toBe(
+      '[qa] src/environments/test.ts: mesh.jwt.issuer: received "  "; allowed: the issuer of the tokens');
+  });
+  test('mesh: order canary replicas and pinned image tag', () => {
+    expect(one((e) => { e.mesh.orderCanary = { imageTag: '9.9.9', weight: 10, replicas: 0 }; })).toBe(
+      '[qa] src/environments/test.ts: mesh.orderCanary.replicas: received 0; allowed: an integer >= 1');
+    expect(one((e) => { e.mesh.orderCanary = { imageTag: 'latest', weight: 10, replicas: 1 }; })).toBe(
+      '[qa] src/environments/test.ts: mesh.orderCanary.imageTag: received "latest"; allowed: a pinned image tag with a version (not "latest", "main" or another moving tag)');
+  });
+  test('budget memory and pods', () => {
+    const budget = { cpu: Cpu.millis(4000), memory: Size.gibibytes(8), pods: 20, storage: Size.gibibytes(50) };
+    expect(problems((e) => { e.budget = budget; })).toEqual([]);
+    expect(one((e) => { e.budget = { ...budget, memory: Size.mebibytes(0) }; })).toBe(
+      '[qa] src/environments/test.ts: budget.memory: received 0; allowed: a Size above zero');
+    expect(one((e) => { e.budget = { ...budget, memory: '8Gi' }; })).toBe(
+      '[qa] src/environments/test.ts: budget.memory: received "8Gi"; allowed: a Size above zero');
+    expect(one((e) => { e.budget = { ...budget, pods: 0 }; })).toBe(
+      '[qa] src/environments/test.ts: budget.pods: received 0; allowed: an integer >= 1');
+  });
   test('a null override removes an optional setting of the base', () => {
     expect(BASE.mesh.jwt).toBeDefined();
     expect(ENVIRONMENTS[0].mesh.jwt).toBeUndefined();
@@ -219,7 +288,7 @@ describe('environment validation rules', () => {
     const errors = problems((e) => { e.services.user.replicas = -1; e.services.order.imageTag = ''; });
     expect(errors).toEqual([
       '[qa] src/environments/test.ts: services.user.replicas: received -1; allowed: an integer >= 1',
-      '[qa] src/environments/test.ts: services.order.imageTag: received ""; allowed: a pinned image tag (not "latest")',
+      '[qa] src/environments/test.ts: services.order.imageTag: received ""; allowed: a pinned image tag with a version (not "latest", "main" or another moving tag)',
     ]);
   });
 });
