@@ -33,8 +33,8 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
     }
   };
   const tag = (field: string, value: unknown) => {
-    if (typeof value !== 'string' || !TAG.test(value) || value === 'latest') {
-      fail(field, value, 'a pinned image tag (not "latest")');
+    if (typeof value !== 'string' || !TAG.test(value) || !/[0-9]/.test(value)) {
+      fail(field, value, 'a pinned image tag with a version (not "latest", "main" or another moving tag)');
     }
   };
   const size = (field: string, value: unknown) => {
@@ -143,6 +143,9 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   if (m?.jwt) {
     if (typeof m.jwt.issuer !== 'string' || !m.jwt.issuer.trim()) fail('mesh.jwt.issuer', m.jwt.issuer, 'the issuer of the tokens');
     if (typeof m.jwt.jwksUri !== 'string' || !m.jwt.jwksUri.startsWith('https://')) fail('mesh.jwt.jwksUri', m.jwt.jwksUri, 'an https:// URL of the issuer\'s keys');
+    if (!Array.isArray(m.jwt.audiences) || m.jwt.audiences.some((a) => typeof a !== 'string' || !a.trim() || /\s/.test(a))) {
+      fail('mesh.jwt.audiences', m.jwt.audiences, 'a list of audiences without spaces (empty: any audience)');
+    }
   }
   if (m?.orderCanary) {
     tag('mesh.orderCanary.imageTag', m.orderCanary.imageTag);
@@ -157,6 +160,7 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
     if (!(b.cpu instanceof Cpu) || b.cpu.millicores <= 0) fail('budget.cpu', b.cpu, 'a Cpu above zero');
     if (!(b.memory instanceof Size) || sizeBytes(b.memory) <= 0) fail('budget.memory', b.memory, 'a Size above zero');
     int('budget.pods', b.pods, 1);
+    if (!(b.storage instanceof Size) || sizeBytes(b.storage) <= 0) fail('budget.storage', b.storage, 'a Size above zero');
   }
   return errors;
 }

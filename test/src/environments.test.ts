@@ -284,6 +284,14 @@ describe('environment validation rules', () => {
     expect(ENVIRONMENTS[0].mesh.jwt).toBeUndefined();
     expect(ENVIRONMENTS[2].mesh.jwt).toEqual(BASE.mesh.jwt);
   });
+  test('mesh: JWT audiences', () => {
+    expect(one((e) => { e.mesh.jwt = { ...BASE.mesh.jwt!, audiences: ['shop api'] }; })).toBe(
+      '[qa] src/environments/test.ts: mesh.jwt.audiences: received ["shop api"]; allowed: a list of audiences without spaces (empty: any audience)');
+  });
+  test('budget storage', () => {
+    expect(one((e) => { e.budget = { cpu: Cpu.cores(8), memory: Size.gibibytes(8), pods: 10, storage: '10Gi' }; })).toBe(
+      '[qa] src/environments/test.ts: budget.storage: received "10Gi"; allowed: a Size above zero');
+  });
   test('every problem is reported, not only the first', () => {
     const errors = problems((e) => { e.services.user.replicas = -1; e.services.order.imageTag = ''; });
     expect(errors).toEqual([
