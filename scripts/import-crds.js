@@ -21,7 +21,7 @@ const outdir = path.join(root, 'constructs', 'imports');
  * against 1.30 too.
  */
 const SOURCES = [
-  { file: 'nack-v0.22-jetstream-crds.yaml', kinds: ['Stream', 'Consumer', 'KeyValue', 'ObjectStore'] },
+  { file: 'nack-v0.22-jetstream-crds.yaml', kinds: ['Stream', 'Consumer', 'KeyValue', 'ObjectStore', 'Account'] },
   { file: 'cert-manager-certificates.yaml', kinds: ['Certificate'] },
   { file: 'prometheus-operator-0.93-podmonitors.yaml', kinds: ['PodMonitor'] },
   {

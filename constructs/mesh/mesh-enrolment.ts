@@ -14,6 +14,12 @@ export interface MeshEnrolment {
    */
   readonly revision?: string;
   /**
+   * Namespace of istiod: the namespace's NetworkPolicy lets the sidecars reach it on 15012
+   * (configuration and certificates), or no sidecar gets ready under the default deny.
+   * @default 'istio-system'
+   */
+  readonly controlPlaneNamespace?: string;
+  /**
    * Requests and limits of the injected `istio-proxy` container.
    * @default DEFAULT_SIDECAR_RESOURCES
    */

@@ -8,3 +8,4 @@ export * from './jetstream-stream';
 export * from './jetstream-consumer';
 export * from './key-value-store';
 export * from './object-store';
+export * from './nack-account';

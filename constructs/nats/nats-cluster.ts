@@ -15,7 +15,7 @@ import { ResourceAmounts, Resources } from '../workloads/resources';
 import { PodManagementPolicy, StatefulService } from '../workloads/stateful-service';
 import { Volume, VolumeMount } from '../workloads/volume';
 import { TopologySpread } from '../workloads/workload';
-import { NatsAccount, NatsAuth, NatsExportKind, NatsPermissions, NatsUser, subjectProblem, subjectWithin } from './nats-auth';
+import { NatsAccount, NatsAuth, NatsExportKind, NatsPermissions, NatsUser, SecretKeyRef, subjectProblem, subjectWithin } from './nats-auth';
 import { ConfBlock, ConfDuration, ConfValue, ConfVariable, keysNewerThan, renderNatsConf } from './nats-conf';
 import { NatsListenersTls, NatsTls } from './nats-tls';
 import { NatsServerVersion } from './nats-version';
@@ -243,6 +243,8 @@ class ExistingNatsCluster extends Construct implements INatsCluster {
 const CONFIG_DIR = '/etc/nats-config';
 const CERT_DIR = '/etc/nats-certs';
 const PID_FILE = '/var/run/nats/nats.pid';
+/** Where clients (nats-box) mount the CA of the client listener. */
+export const CLIENT_CA_DIR = '/etc/nats-ca';
 const DATA_DIR = '/data';
 const MI = 2 ** 20;
 
@@ -286,6 +288,11 @@ export class NatsCluster extends Construct implements INatsCluster {
   public readonly box?: Microservice;
   /** GOMEMLIMIT given to each server. */
   public readonly goMemLimit: string;
+  /**
+   * Secret and key of the CA clients need to verify the client listener (when it has TLS);
+   * mount only that key (Volume.fromSecret with `keys`), not the server's private key.
+   */
+  public readonly clientCa?: SecretKeyRef;
 
   /** Secret volumes (certificates, leafnode credentials) mounted into the server. */
   private readonly certMounts: VolumeMount[] = [];
@@ -314,7 +321,8 @@ export class NatsCluster extends Construct implements INatsCluster {
 
     // Sizes: requests = limits, GOMEMLIMIT 90% of the limit, JetStream within both.
     const amounts = props.resources ?? { cpu: Cpu.millis(500), memory: Size.gibibytes(1) };
-    const resources = Resources.guaranteed(amounts);
+    // Logs are the server's only ephemeral writes (JetStream lives on its volume).
+    const resources = Resources.guaranteed({ ...amounts, ephemeralStorage: amounts.ephemeralStorage ?? Size.mebibytes(256) });
     const memoryLimit = sizeBytes(amounts.memory);
     this.goMemLimit = `${Math.floor((memoryLimit * 0.9) / MI)}MiB`;
     const jsOptions = props.jetStream ?? {};
@@ -367,17 +375,20 @@ export class NatsCluster extends Construct implements INatsCluster {
     gateways.forEach((g, i) => {
       if (g.name === name) throw configError(this, `gateways[${i}].name`, g.name, `the name of another cluster (this cluster's gateway is named ${name})`);
       if (!g.urls?.length) throw configError(this, `gateways[${i}].urls`, g.urls, 'at least one URL');
-      g.urls.forEach((u, k) => this.checkRemoteUrl(`gateways[${i}].urls[${k}]`, u, ['nats', 'tls'], 'nats://nats.other-region.example.com:7222'));
+      g.urls.forEach((u, k) => this.checkRemoteUrl(`gateways[${i}].urls[${k}]`, u, ['nats', 'tls'], 'nats://nats.other-region.example.com:7222',
+        'gateways between clusters authenticate with mutual TLS: tls.gateway'));
     });
 
     const tls = props.tls ?? {};
+    if (tls.client) this.clientCa = { secretName: tls.client.secretName ?? `${name}-client-tls`, key: tls.client.options.caKey ?? 'ca.crt' };
     const secretEnv: KeyRefEnv[] = [];
     const auth = props.auth ? this.renderAuth(props.auth, js, secretEnv) : undefined;
     this.accountNames = props.auth ? props.auth.accounts.map((a) => a.name) : ['$G'];
     this.secretEnv = secretEnv;
 
     this.podHostnames = Array.from({ length: replicas }, (_, i) => `${name}-${i}.${this.headlessServiceName}.${namespace}.svc.${domain}`);
-    this.clientUrl = `nats://${name}.${namespace}.svc.${domain}:${NATS_PORTS.CLIENT}`;
+    // tls:// makes clients insist on TLS when the client listener requires it.
+    this.clientUrl = `${tls.client ? 'tls' : 'nats'}://${name}.${namespace}.svc.${domain}:${NATS_PORTS.CLIENT}`;
 
     const tlsBlock = (listener: string, t: NatsTls | undefined, mutual: boolean) => t ? this.tlsBlock(listener, t, mutual, name, namespace, domain) : undefined;
     const wsTls = tlsBlock('websocket', tls.websocket, false);
@@ -601,7 +612,8 @@ export class NatsCluster extends Construct implements INatsCluster {
 
   private leafRemote(r: LeafnodeRemote, i: number, leafTls: NatsTls | undefined, name: string, namespace: string, domain: string): ConfBlock {
     if (!r.urls?.length) throw configError(this, `leafnodeRemotes[${i}].urls`, r.urls, 'at least one URL');
-    r.urls.forEach((u, k) => this.checkRemoteUrl(`leafnodeRemotes[${i}].urls[${k}]`, u, ['nats-leaf', 'nats', 'tls', 'ws', 'wss'], 'nats-leaf://hub.example.com:7422'));
+    r.urls.forEach((u, k) => this.checkRemoteUrl(`leafnodeRemotes[${i}].urls[${k}]`, u, ['nats-leaf', 'nats', 'tls', 'ws', 'wss'], 'nats-leaf://hub.example.com:7422',
+      'use credentialsFrom: a Secret'));
     if (r.account !== undefined && !this.accountNames.includes(r.account)) {
       throw configError(this, `leafnodeRemotes[${i}].account`, r.account, `one of the cluster's accounts (${this.accountNames.join(', ')}): nats-server refuses to start otherwise`);
     }
@@ -621,10 +633,10 @@ export class NatsCluster extends Construct implements INatsCluster {
   }
 
   /** A remote URL: the given schemes, a host and port, and no inline credentials (they would land in the ConfigMap). */
-  private checkRemoteUrl(field: string, url: string, schemes: string[], example: string) {
+  private checkRemoteUrl(field: string, url: string, schemes: string[], example: string, credentialsHint: string) {
     const m = /^([a-z-]+):\/\/([^\s/]+?)(:\d+)?\/?$/.exec(url ?? '');
     if (m && m[2].includes('@')) {
-      throw configError(this, field, url.replace(/\/\/[^@]*@/, '//***@'), 'a URL without inline credentials (use credentialsFrom: a Secret): they would be written into the ConfigMap');
+      throw configError(this, field, url.replace(/\/\/[^@]*@/, '//***@'), `a URL without inline credentials (${credentialsHint}): they would be written into the ConfigMap`);
     }
     if (!m || !schemes.includes(m[1])) {
       throw configError(this, field, url, `a URL such as ${example} (schemes ${schemes.join(', ')})`);
@@ -656,7 +668,7 @@ export class NatsCluster extends Construct implements INatsCluster {
       sidecars.push({
         name: 'reloader',
         image: NATS_IMAGES.RELOADER,
-        resources: Resources.guaranteed({ cpu: Cpu.millis(20), memory: Size.mebibytes(32) }),
+        resources: Resources.guaranteed({ cpu: Cpu.millis(20), memory: Size.mebibytes(32), ephemeralStorage: Size.mebibytes(32) }),
         // Signals the server (through the shared pid file) when the config or a certificate changes.
         args: ['-pid', PID_FILE, '-config', `${CONFIG_DIR}/nats.conf`,
           ...this.tlsDirs.flatMap((d) => ['-config', `${d}/tls.crt`, '-config', `${d}/tls.key`])],
@@ -667,7 +679,7 @@ export class NatsCluster extends Construct implements INatsCluster {
       sidecars.push({
         name: 'exporter',
         image: NATS_IMAGES.EXPORTER,
-        resources: Resources.guaranteed({ cpu: Cpu.millis(50), memory: Size.mebibytes(64) }),
+        resources: Resources.guaranteed({ cpu: Cpu.millis(50), memory: Size.mebibytes(64), ephemeralStorage: Size.mebibytes(32) }),
         args: ['-port=7777', '-connz', '-routez', '-subz', '-varz', '-prefix=nats', '-use_internal_server_id',
           ...(o.js ? ['-jsz=all'] : []), ...(props.leafnodeListener || props.leafnodeRemotes?.length ? ['-leafz'] : []),
           ...(props.gateways?.length ? ['-gatewayz'] : []), `http://localhost:${NATS_PORTS.MONITOR}/`],
@@ -717,13 +729,15 @@ export class NatsCluster extends Construct implements INatsCluster {
   }
 
   private createBox(name: string, mesh: NatsMeshMode): Microservice {
+    const ca = this.clientCa;
     return new Microservice(this, 'Box', {
       name: `${name}-box`,
       image: NATS_IMAGES.BOX,
-      resources: Resources.guaranteed({ cpu: Cpu.millis(50), memory: Size.mebibytes(64) }),
+      resources: Resources.guaranteed({ cpu: Cpu.millis(50), memory: Size.mebibytes(64), ephemeralStorage: Size.mebibytes(128) }),
       command: ['sh', '-ec', "trap 'exit 0' TERM INT; while :; do sleep 1; done"],
-      env: { NATS_URL: this.clientUrl, HOME: '/tmp', ...(this.certificates.has('client') ? { NATS_CA: `${CERT_DIR}/client/ca.crt` } : {}) },
-      mounts: this.certificates.has('client') ? [{ volume: Volume.fromSecret('tls-client', this.certificates.get('client')!), mountPath: `${CERT_DIR}/client` }] : undefined,
+      env: { NATS_URL: this.clientUrl, HOME: '/tmp', ...(ca ? { NATS_CA: `${CLIENT_CA_DIR}/${ca.key}` } : {}) },
+      // Only the CA: the box has no business with the server's private key.
+      mounts: ca ? [{ volume: Volume.fromSecret('nats-ca', ca.secretName, { keys: [ca.key] }), mountPath: CLIENT_CA_DIR }] : undefined,
       writablePaths: ['/tmp'],
       podLabels: mesh === NatsMeshMode.OUTSIDE ? { 'sidecar.istio.io/inject': 'false' } : undefined,
       terminationGracePeriod: Duration.seconds(5),

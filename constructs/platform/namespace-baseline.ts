@@ -53,6 +53,21 @@ export interface EgressAllowance {
   readonly ports: NetworkPort[];
 }
 
+/** Pods of another namespace that may reach pods of this one (e.g. an operator managing them). */
+export interface IngressAllowance {
+  /** Used in the NetworkPolicy name `allow-ingress-<name>`. */
+  readonly name: string;
+  /** The namespace the connections come from. */
+  readonly namespace: string;
+  /** Ports allowed. */
+  readonly ports: NetworkPort[];
+  /**
+   * Only the pods of this workload may be reached.
+   * @default - every pod of the namespace
+   */
+  readonly workload?: Workload;
+}
+
 /**
  * A hard cap on what the namespace may use. Synthesis fails when the workloads in it need more.
  */
@@ -108,6 +123,8 @@ export interface NamespaceBaselineProps {
   readonly allowWithinNamespace?: boolean;
   /** @default - none */
   readonly egress?: EgressAllowance[];
+  /** @default - none */
+  readonly ingress?: IngressAllowance[];
   /**
    * Enrol the namespace in the Istio mesh (sidecar injection), with the sidecar's resources
    * counted in the quota.
@@ -350,6 +367,21 @@ export class NamespaceBaseline extends Construct {
         }],
       });
     }
+    if (props.mesh) {
+      const controlPlane = props.mesh.controlPlaneNamespace ?? 'istio-system';
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(controlPlane)) {
+        throw configError(this, 'mesh.controlPlaneNamespace', controlPlane, 'a namespace name');
+      }
+      // Sidecars fetch their configuration and certificates from istiod (XDS and CA on 15012).
+      policy('AllowMeshControlPlane', 'allow-istio-control-plane', {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{ ...nsSelector(controlPlane), podSelector: { matchLabels: { app: 'istiod' } } }],
+          ports: [{ port: k8s.IntOrString.fromNumber(15012), protocol: 'TCP' }],
+        }],
+      });
+    }
     const monitoring = props.monitoringNamespaces ?? [];
     monitoring.forEach((ns, i) => {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns ?? '')) throw configError(this, `monitoringNamespaces[${i}]`, ns, 'a namespace name');
@@ -364,6 +396,25 @@ export class NamespaceBaseline extends Construct {
         }],
       });
     }
+    (props.ingress ?? []).forEach((a, i) => {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(a.name ?? '')) throw configError(this, `ingress[${i}].name`, a.name, 'a DNS label');
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(a.namespace ?? '')) throw configError(this, `ingress[${i}].namespace`, a.namespace, 'a namespace name');
+      if (!a.ports?.length) throw configError(this, `ingress[${i}].ports`, a.ports, 'at least one port (an open ingress defeats the default deny)');
+      a.ports.forEach((p, j) => {
+        if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw configError(this, `ingress[${i}].ports[${j}].port`, p.port, 'an integer from 1 to 65535');
+      });
+      if (a.workload && a.workload.namespace !== namespace) {
+        throw configError(this, `ingress[${i}].workload`, `${a.workload.name} in namespace ${a.workload.namespace}`, `a workload of namespace ${namespace}`);
+      }
+      policy(`AllowIngress${i}`, `allow-ingress-${a.name}`, {
+        podSelector: a.workload ? { matchLabels: a.workload.selectorLabels } : {},
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [nsSelector(a.namespace)],
+          ports: a.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? NetworkProtocol.TCP })),
+        }],
+      });
+    });
     (props.egress ?? []).forEach((e, i) => {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(e.name ?? '')) throw configError(this, `egress[${i}].name`, e.name, 'a DNS label');
       if ((e.cidr === undefined) === (e.namespace === undefined)) {

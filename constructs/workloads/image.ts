@@ -66,6 +66,9 @@ export class ContainerImage {
     }
     if (this.tag === 'latest' && !this.digest) {
       out.push({ field: '', received, allowed: 'a version tag or digest, not the moving tag "latest"' });
+    } else if (this.tag !== undefined && !this.digest && !/[0-9]/.test(this.tag)) {
+      // Branch-like tags (main, stable, edge) move like latest; a version has digits.
+      out.push({ field: '', received, allowed: 'a version tag (with digits, such as 1.4.2) or a digest: a tag without a version moves' });
     }
     if (this.digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(this.digest)) {
       out.push({ field: '', received, allowed: 'a digest of the form sha256:<64 hex digits>' });

@@ -107,7 +107,8 @@ export class Microservice extends Workload {
       },
     });
     this.service = this.createService('Service', { name: this.name });
-    this.disruptionBudget = this.createDisruptionBudget(this.replicas, props.disruptionBudget);
+    // An autoscaled service that can grow past one replica gets its budget too.
+    this.disruptionBudget = this.createDisruptionBudget(this.replicas, this.maxReplicas, props.disruptionBudget);
     if (auto) {
       const metrics: k8s.MetricSpecV2[] = [];
       const utilization = (name: string, target: number): k8s.MetricSpecV2 => ({
@@ -118,7 +119,7 @@ export class Microservice extends Workload {
       this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: { name: this.name, labels: this.labels },
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
+          scaleTargetRef: { apiVersion: this.deployment.apiVersion, kind: this.deployment.kind, name: this.name },
           minReplicas: auto.minReplicas,
           maxReplicas: auto.maxReplicas,
           metrics,

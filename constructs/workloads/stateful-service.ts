@@ -186,7 +186,7 @@ export class StatefulService extends Workload {
         })) : undefined,
       },
     });
-    this.disruptionBudget = this.createDisruptionBudget(this.replicas, props.disruptionBudget);
+    this.disruptionBudget = this.createDisruptionBudget(this.replicas, this.replicas, props.disruptionBudget);
   }
 
   protected get kind(): string {

@@ -42,6 +42,12 @@ export interface ProjectedFileOptions {
    * @default false
    */
   readonly optional?: boolean;
+  /**
+   * Project only these keys (each as a file of the same name), e.g. a CA bundle without the
+   * private key next to it.
+   * @default - every key
+   */
+  readonly keys?: string[];
 }
 
 /**
@@ -64,7 +70,7 @@ export class Volume {
   public static fromConfigMap(name: string, configMapName: string, options: ProjectedFileOptions = {}): Volume {
     return new Volume(name, VolumeSource.CONFIG_MAP, {
       name,
-      configMap: { name: configMapName, defaultMode: options.defaultMode ?? 0o444, optional: options.optional },
+      configMap: { name: configMapName, defaultMode: options.defaultMode ?? 0o444, optional: options.optional, items: projectedItems(options) },
     }, configMapName);
   }
 
@@ -72,7 +78,7 @@ export class Volume {
   public static fromSecret(name: string, secretName: string, options: ProjectedFileOptions = {}): Volume {
     return new Volume(name, VolumeSource.SECRET, {
       name,
-      secret: { secretName, defaultMode: options.defaultMode ?? 0o440, optional: options.optional },
+      secret: { secretName, defaultMode: options.defaultMode ?? 0o440, optional: options.optional, items: projectedItems(options) },
     }, secretName);
   }
 
@@ -123,4 +129,8 @@ export interface VolumeMount {
    * @default - the whole volume
    */
   readonly subPath?: string;
+}
+
+function projectedItems(options: ProjectedFileOptions): k8s.KeyToPath[] | undefined {
+  return options.keys?.length ? options.keys.map((key) => ({ key, path: key })) : undefined;
 }

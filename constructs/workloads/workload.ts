@@ -204,8 +204,6 @@ export interface PodTemplateOptions {
   readonly externalVolumes?: string[];
   /** Add matchLabelKeys pod-template-hash to spread constraints (Deployments). */
   readonly spreadByRevision?: boolean;
-  /** Extra pod-level fields. */
-  readonly extraSpec?: Partial<k8s.PodSpec>;
 }
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -233,7 +231,7 @@ export abstract class Workload extends Construct {
   public readonly labels: { [key: string]: string };
   /** The ServiceAccount the pods run as. */
   public readonly serviceAccountName: string;
-  /** QoS class of the pods. */
+  /** QoS class of the pods from their own containers (see effectiveQosClass for the injected sidecar). */
   public readonly qosClass: QosClass;
   /** Version label value. */
   public readonly version: string;
@@ -317,6 +315,12 @@ export abstract class Workload extends Construct {
         automountToken: props.mountServiceAccountToken ?? false,
       });
     }
+  }
+
+  /** The pod's QoS class including the sidecar injected when its namespace is in the mesh. */
+  public effectiveQosClass(): QosClass {
+    const sidecar = this.sidecarOptOut ? undefined : meshSidecarResources(this, this.namespace);
+    return sidecar ? podQosClass([...this.containerResources, sidecar]) : this.qosClass;
   }
 
   /** Pod annotations: the given ones and, in a namespace enrolled in the mesh, the sidecar's resources. */
@@ -475,7 +479,8 @@ export abstract class Workload extends Construct {
           ...this.labels,
           [LABELS.APP]: this.app,
           [LABELS.ISTIO_VERSION]: this.version,
-          [LABELS.QOS_CLASS]: this.qosClass,
+          // With an injected sidecar the pod's class also depends on the sidecar's resources.
+          [LABELS.QOS_CLASS]: Lazy.any({ produce: () => this.effectiveQosClass() }) as any,
           ...(this.exposed ? { [LABELS.EXPOSED]: 'true' } : {}),
         },
         // Resolved at synth: the namespace's mesh enrolment sizes the injected sidecar.
@@ -507,7 +512,6 @@ export abstract class Workload extends Construct {
         initContainers: inits.length ? inits : undefined,
         containers: [main, ...sidecars],
         volumes: volumes.size ? [...volumes.values()].map((v) => v.toKube()) : undefined,
-        ...options.extraSpec,
       },
     };
   }
@@ -536,10 +540,10 @@ export abstract class Workload extends Construct {
   }
 
   /**
-   * A PodDisruptionBudget for a replicated workload (none for a single replica: it would block
-   * node drains or protect nothing).
+   * A PodDisruptionBudget for a workload that can run more than one replica (none for a single
+   * replica: it would block node drains or protect nothing). `minReplicas` bounds minAvailable.
    */
-  protected createDisruptionBudget(minReplicas: number, budget: DisruptionBudget = {}): k8s.KubePodDisruptionBudget | undefined {
+  protected createDisruptionBudget(minReplicas: number, maxReplicas: number, budget: DisruptionBudget = {}): k8s.KubePodDisruptionBudget | undefined {
     if (budget.maxUnavailable !== undefined && budget.minAvailable !== undefined) {
       throw configError(this, 'disruptionBudget', budget, 'either maxUnavailable or minAvailable, not both');
     }
@@ -549,7 +553,7 @@ export abstract class Workload extends Construct {
     if (budget.minAvailable !== undefined && (!Number.isInteger(budget.minAvailable) || budget.minAvailable < 0 || budget.minAvailable >= minReplicas)) {
       throw configError(this, 'disruptionBudget.minAvailable', budget.minAvailable, `an integer from 0 to ${minReplicas - 1} (at least the replica count, ${minReplicas}, blocks every node drain)`);
     }
-    if (minReplicas <= 1) return undefined;
+    if (maxReplicas <= 1) return undefined;
     return new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
       metadata: { name: this.name, labels: this.labels },
       spec: {

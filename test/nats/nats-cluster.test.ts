@@ -208,7 +208,10 @@ describe('NatsCluster: StatefulSet', () => {
     expect(envOf(c, 'SERVER_NAME')).toEqual({ name: 'SERVER_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
     expect(envOf(c, 'GOMEMLIMIT')).toEqual({ name: 'GOMEMLIMIT', value: '921MiB' });
     expect(cluster.goMemLimit).toBe('921MiB');
-    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '500m', memory: '1Gi' } });
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '500m', 'memory': '1Gi', 'ephemeral-storage': '256Mi' },
+      limits: { 'cpu': '500m', 'memory': '1Gi', 'ephemeral-storage': '256Mi' },
+    });
     expect(c.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/nats-config', readOnly: true });
     expect(volume(m, 'config')).toEqual({ name: 'config', configMap: { name: 'nats-config', defaultMode: 0o444 } });
   });
@@ -269,7 +272,10 @@ describe('NatsCluster: StatefulSet', () => {
     const { m } = build();
     const r = container(m, 'reloader');
     expect(r.image).toBe('natsio/nats-server-config-reloader:0.16.0');
-    expect(r.resources).toEqual({ requests: { cpu: '20m', memory: '32Mi' }, limits: { cpu: '20m', memory: '32Mi' } });
+    expect(r.resources).toEqual({
+      requests: { 'cpu': '20m', 'memory': '32Mi', 'ephemeral-storage': '32Mi' },
+      limits: { 'cpu': '20m', 'memory': '32Mi', 'ephemeral-storage': '32Mi' },
+    });
     expect(r.args).toEqual(['-pid', '/var/run/nats/nats.pid', '-config', '/etc/nats-config/nats.conf']);
     expect(r.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/nats-config', readOnly: true });
   });
@@ -279,7 +285,10 @@ describe('NatsCluster: StatefulSet', () => {
     const e = container(m, 'exporter');
     expect(e.image).toBe('natsio/prometheus-nats-exporter:0.15.0');
     expect(e.ports).toEqual([{ name: 'prom-metrics', containerPort: 7777, protocol: 'TCP' }]);
-    expect(e.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '50m', memory: '64Mi' } });
+    expect(e.resources).toEqual({
+      requests: { 'cpu': '50m', 'memory': '64Mi', 'ephemeral-storage': '32Mi' },
+      limits: { 'cpu': '50m', 'memory': '64Mi', 'ephemeral-storage': '32Mi' },
+    });
     expect(e.args).toEqual(['-port=7777', '-connz', '-routez', '-subz', '-varz', '-prefix=nats', '-use_internal_server_id', '-jsz=all', 'http://localhost:8222/']);
   });
 
@@ -413,12 +422,15 @@ describe('NatsCluster: nats-box and mesh modes', () => {
     expect(cluster.box).toBeDefined();
   });
 
-  test('nats-box trusts the client CA when client TLS is on', () => {
-    const { m } = build({ natsBox: true, tls: { client: NatsTls.fromSecret('nats-client-tls') } });
+  test('nats-box trusts the client CA when client TLS is on, and mounts only the CA', () => {
+    const { m, cluster } = build({ natsBox: true, tls: { client: NatsTls.fromSecret('nats-client-tls') } });
     const spec = podSpec(one(m, 'Deployment', 'nats-box'));
-    expect(envOf(spec.containers[0], 'NATS_CA')).toEqual({ name: 'NATS_CA', value: '/etc/nats-certs/client/ca.crt' });
-    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'tls-client', mountPath: '/etc/nats-certs/client', readOnly: true });
-    expect(spec.volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'nats-client-tls', defaultMode: 0o440 } });
+    expect(cluster.clientCa).toEqual({ secretName: 'nats-client-tls', key: 'ca.crt' });
+    expect(cluster.clientUrl).toBe('tls://nats.shop.svc.cluster.local:4222');
+    expect(envOf(spec.containers[0], 'NATS_CA')).toEqual({ name: 'NATS_CA', value: '/etc/nats-ca/ca.crt' });
+    expect(envOf(spec.containers[0], 'NATS_URL')).toEqual({ name: 'NATS_URL', value: 'tls://nats.shop.svc.cluster.local:4222' });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'nats-ca', mountPath: '/etc/nats-ca', readOnly: true });
+    expect(spec.volumes).toContainEqual({ name: 'nats-ca', secret: { secretName: 'nats-client-tls', defaultMode: 0o440, items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
   });
 
   test('NONE: no Istio label or annotation', () => {
@@ -845,12 +857,13 @@ describe('NatsCluster: validation rules', () => {
   });
 
   test('serverVersion: required when the image tag names no version', () => {
-    expectConfigError(() => make({ image: ContainerImage.of('nats', 'alpine') }),
+    const pinned = `nats:alpine@sha256:${'b'.repeat(64)}`;
+    expectConfigError(() => make({ image: ContainerImage.parse(pinned) }),
       `${P}: serverVersion: received nothing; allowed: a version: the image tag "alpine" names none, so set serverVersion`);
     const digest = `sha256:${'a'.repeat(64)}`;
     expectConfigError(() => make({ image: ContainerImage.fromDigest('nats', digest) }),
       `${P}: serverVersion: received nothing; allowed: a version: the image tag "${digest}" names none, so set serverVersion`);
-    expect(make({ image: ContainerImage.of('nats', 'alpine'), serverVersion: '2.10.22' }).serverVersion.toString()).toBe('2.10.22');
+    expect(make({ image: ContainerImage.parse(pinned), serverVersion: '2.10.22' }).serverVersion.toString()).toBe('2.10.22');
     expect(make({ image: ContainerImage.of('nats', '2.11.4-alpine') }).serverVersion.toString()).toBe('2.11.4');
   });
 
@@ -976,7 +989,7 @@ describe('NatsCluster: rules nats-server enforces at start-up', () => {
     expectConfigError(() => make({ leafnodeRemotes: [{ urls: ['nats-leaf://leaf:s3cr3t@hub.example.com:7422'] }] }),
       `${P}: leafnodeRemotes[0].urls[0]: received "nats-leaf://***@hub.example.com:7422"; allowed: a URL without inline credentials (use credentialsFrom: a Secret): they would be written into the ConfigMap`);
     expectConfigError(() => make({ replicas: 3, gateways: [{ name: 'eu', urls: ['nats://gw:pw@eu.example.com:7222'] }] }),
-      `${P}: gateways[0].urls[0]: received "nats://***@eu.example.com:7222"; allowed: a URL without inline credentials (use credentialsFrom: a Secret): they would be written into the ConfigMap`);
+      `${P}: gateways[0].urls[0]: received "nats://***@eu.example.com:7222"; allowed: a URL without inline credentials (gateways between clusters authenticate with mutual TLS: tls.gateway): they would be written into the ConfigMap`);
   });
 
   test('gateways[].urls: a NATS URL', () => {

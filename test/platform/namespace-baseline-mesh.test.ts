@@ -95,6 +95,9 @@ describe('NamespaceBaseline mesh: sidecars in the quota', () => {
       'limits.memory': '1888Mi',
       'persistentvolumeclaims': 1,
       'requests.storage': '10Gi',
+      // Only the NATS pod declares ephemeral storage: 256Mi server + 2 x 32Mi sidecars.
+      'requests.ephemeral-storage': '320Mi',
+      'limits.ephemeral-storage': '320Mi',
     });
   });
 
@@ -111,6 +114,9 @@ describe('NamespaceBaseline mesh: sidecars in the quota', () => {
       'limits.memory': '3424Mi', // 3 x (256Mi + 512Mi) + 1120Mi
       'persistentvolumeclaims': 1,
       'requests.storage': '10Gi',
+      // Only the NATS pod declares ephemeral storage: 256Mi server + 2 x 32Mi sidecars.
+      'requests.ephemeral-storage': '320Mi',
+      'limits.ephemeral-storage': '320Mi',
     });
   });
 
@@ -127,6 +133,9 @@ describe('NamespaceBaseline mesh: sidecars in the quota', () => {
       'limits.memory': '3936Mi', // 3 x 768Mi + 1632Mi
       'persistentvolumeclaims': 1,
       'requests.storage': '10Gi',
+      // Only the NATS pod declares ephemeral storage: 256Mi server + 2 x 32Mi sidecars.
+      'requests.ephemeral-storage': '320Mi',
+      'limits.ephemeral-storage': '320Mi',
     });
   });
 
@@ -249,5 +258,52 @@ describe('NamespaceBaseline mesh: schema', () => {
     const m = synth(f.chart);
     expect(m.length).toBeGreaterThan(10);
     for (const o of m) expect(validator.validate(o)).toEqual([]);
+  });
+});
+
+describe('NamespaceBaseline mesh: QoS class with the injected sidecar', () => {
+  test('a Guaranteed pod with a Burstable sidecar is labelled Burstable; without enrolment it stays Guaranteed', () => {
+    const f = setup();
+    const w = web(f.chart);
+    baseline({ mesh: {} }, f);
+    const labels = one(synth(f.chart), 'Deployment').spec.template.metadata.labels;
+    expect([w.qosClass, w.effectiveQosClass(), labels['nats-mesh.io/qos-class']]).toEqual(['Guaranteed', 'Burstable', 'Burstable']);
+
+    const g = setup();
+    const plain = web(g.chart);
+    baseline({}, g);
+    expect([plain.effectiveQosClass(), one(synth(g.chart), 'Deployment').spec.template.metadata.labels['nats-mesh.io/qos-class']])
+      .toEqual(['Guaranteed', 'Guaranteed']);
+  });
+
+  test('a Guaranteed sidecar keeps a Guaranteed pod Guaranteed', () => {
+    const f = setup();
+    const w = web(f.chart);
+    baseline({ mesh: { sidecarResources: Resources.guaranteed({ cpu: Cpu.millis(100), memory: Size.mebibytes(128) }) } }, f);
+    expect(w.effectiveQosClass()).toBe('Guaranteed');
+  });
+});
+
+describe('NamespaceBaseline mesh: the sidecars reach istiod under the default deny', () => {
+  test('egress to istiod on 15012 in istio-system, or the control plane namespace given', () => {
+    const policy = (props: NamespaceBaselineProps) => one(synth(baseline(props).chart), 'NetworkPolicy', 'allow-istio-control-plane').spec;
+    expect(policy({ mesh: {} })).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }],
+        ports: [{ port: 15012, protocol: 'TCP' }],
+      }],
+    });
+    expect(policy({ mesh: { controlPlaneNamespace: 'istio-1-23' } }).egress[0].to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('istio-1-23');
+  });
+
+  test('no such policy without mesh enrolment', () => {
+    expect(synth(baseline().chart).filter((o) => o.metadata.name === 'allow-istio-control-plane')).toEqual([]);
+  });
+
+  test('rule: the control plane namespace is a namespace name', () => {
+    expectConfigError(() => baseline({ mesh: { controlPlaneNamespace: 'Istio System' } }),
+      '[test] c/ns: mesh.controlPlaneNamespace: received "Istio System"; allowed: a namespace name');
   });
 });

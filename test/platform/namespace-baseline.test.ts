@@ -1,6 +1,6 @@
 import { Chart, Size } from 'cdk8s';
 import {
-  Cpu, EgressAllowance, Microservice, NamespaceBaseline, NamespaceBaselineProps, NetworkProtocol, NodeAgent, PodSecurityLevel,
+  Cpu, EgressAllowance, IngressAllowance, Microservice, NamespaceBaseline, NamespaceBaselineProps, NetworkProtocol, NodeAgent, PodSecurityLevel,
   PortProtocol, Resources, StatefulService,
 } from '../../constructs';
 import {
@@ -165,6 +165,20 @@ describe('NamespaceBaseline: NetworkPolicies', () => {
     baseline({ monitoringNamespaces: ['monitoring'] }, f);
     expect(one(synth(f.chart), 'NetworkPolicy', 'allow-from-monitoring').spec.ingress[0].ports).toEqual([{ port: 'metrics', protocol: 'TCP' }]);
     expect(allOfKind(synth(baseline().chart), 'NetworkPolicy').map((p) => p.metadata.name)).not.toContain('allow-from-monitoring');
+  });
+
+  test('an ingress allowance opens the given ports of one workload to another namespace', () => {
+    const f = setup();
+    const nats = new StatefulService(f.chart, 'nats', { image: IMAGE, resources: GUARANTEED, ports: [{ name: 'client', port: 4222, protocol: PortProtocol.TCP }] });
+    baseline({ ingress: [{ name: 'nack', namespace: 'nats-system', ports: [{ port: 4222 }], workload: nats }] }, f);
+    expect(one(synth(f.chart), 'NetworkPolicy', 'allow-ingress-nack').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nats-system' } } }],
+        ports: [{ port: 4222, protocol: 'TCP' }],
+      }],
+    });
   });
 
   test('no ingress policy without ingress namespaces', () => {
@@ -432,6 +446,32 @@ describe('NamespaceBaseline validation (one test per rule)', () => {
   test('budget.pods is an integer >= 1', () => {
     expectConfigError(() => baseline({ budget: { cpu: Cpu.cores(1), memory: Size.gibibytes(1), pods: 0 } }),
       '[test] c/ns: budget.pods: received 0; allowed: an integer >= 1');
+  });
+
+  const ingress = (a: Partial<IngressAllowance>, f: Fixture = setup()) =>
+    baseline({ ingress: [{ name: 'nack', namespace: 'nats-system', ports: [{ port: 4222 }], ...a }] }, f);
+
+  test('ingress allowances: names are DNS labels', () => {
+    expectConfigError(() => ingress({ name: 'NACK' }), '[test] c/ns: ingress[0].name: received "NACK"; allowed: a DNS label');
+  });
+
+  test('ingress allowances: the source is a namespace name', () => {
+    expectConfigError(() => ingress({ namespace: 'Nats System' }), '[test] c/ns: ingress[0].namespace: received "Nats System"; allowed: a namespace name');
+  });
+
+  test('ingress allowances: at least one port, each valid', () => {
+    expectConfigError(() => ingress({ ports: [] }),
+      '[test] c/ns: ingress[0].ports: received []; allowed: at least one port (an open ingress defeats the default deny)');
+    expectConfigError(() => ingress({ ports: [{ port: 70000 }] }),
+      '[test] c/ns: ingress[0].ports[0].port: received 70000; allowed: an integer from 1 to 65535');
+  });
+
+  test('ingress allowances: the target workload is in the namespace', () => {
+    const f = setup();
+    const other = new Chart(f.app, 'other', { namespace: 'billing' });
+    const w = new Microservice(other, 'api', { image: IMAGE, resources: GUARANTEED, ports: [HTTP] });
+    expectConfigError(() => ingress({ workload: w }, f),
+      '[test] c/ns: ingress[0].workload: received "api in namespace billing"; allowed: a workload of namespace shop');
   });
 
   test('monitoring namespaces are namespace names', () => {

@@ -54,8 +54,8 @@ describe('ContainerImage value', () => {
   });
 
   test('a tag of 128 characters is accepted, 129 refused', () => {
-    expect(ContainerImage.of('nats', 'a'.repeat(128)).problems()).toEqual([]);
-    expect(ContainerImage.of('nats', 'a'.repeat(129)).problems().map((p) => p.allowed))
+    expect(ContainerImage.of('nats', `1${'a'.repeat(127)}`).problems()).toEqual([]);
+    expect(ContainerImage.of('nats', `1${'a'.repeat(128)}`).problems().map((p) => p.allowed))
       .toEqual(['a tag of letters, digits, _ . - (at most 128 characters)']);
   });
 });
@@ -64,6 +64,12 @@ describe('image validation on workloads (one test per rule)', () => {
   test('an image needs a tag or digest', () => {
     expectConfigError(() => microservice({ image: ContainerImage.parse('ghcr.io/acme/web') }),
       '[test] c/web: image: received "ghcr.io/acme/web"; allowed: an image pinned to a version tag or a sha256 digest');
+  });
+
+  test('a tag without a version (main, stable, edge) is refused without a digest', () => {
+    expectConfigError(() => microservice({ image: ContainerImage.of('ghcr.io/acme/web', 'main') }),
+      '[test] c/web: image: received "ghcr.io/acme/web:main"; allowed: a version tag (with digits, such as 1.4.2) or a digest: a tag without a version moves');
+    expect(ContainerImage.parse(`ghcr.io/acme/web:main@${DIGEST}`).problems()).toEqual([]);
   });
 
   test('the moving tag latest is refused without a digest', () => {

@@ -170,9 +170,15 @@ describe('Microservice: autoscaling', () => {
     ]);
   });
 
-  test('the PDB follows minReplicas', () => {
-    expect(allOfKind(microservice({ autoscaling: { minReplicas: 1, maxReplicas: 5 } }).out(), 'PodDisruptionBudget')).toEqual([]);
+  test('an autoscaled service that can grow past one replica has a PDB, even from a minimum of 1', () => {
+    expect(one(microservice({ autoscaling: { minReplicas: 1, maxReplicas: 5 } }).out(), 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
     expect(one(microservice({ autoscaling: { minReplicas: 2, maxReplicas: 5 } }).out(), 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+    expect(allOfKind(microservice({ autoscaling: { minReplicas: 1, maxReplicas: 1 } }).out(), 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  test('minAvailable stays below the autoscaling minimum', () => {
+    expectConfigError(() => microservice({ autoscaling: { minReplicas: 2, maxReplicas: 5 }, disruptionBudget: { minAvailable: 2 } }),
+      '[test] c/web: disruptionBudget.minAvailable: received 2; allowed: an integer from 0 to 1 (at least the replica count, 2, blocks every node drain)');
   });
 });
 
