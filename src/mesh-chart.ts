@@ -1,8 +1,8 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  DefaultDeny, GatewayJwt, HttpMethod, LoadBalancer, MeshGateway, MeshTls, Microservice, MtlsMode, NATS_PORTS,
-  NatsCluster, NatsMeshMode, RetryOn, RouteVersion, ServiceAuthorization, ServiceCaller, ServiceRoute, StatefulService,
+  DEFAULT_TRUST_DOMAIN, DefaultDeny, GatewayJwt, HttpMethod, LoadBalancer, MeshGateway, MeshTls, Microservice, MtlsMode, NATS_PORTS,
+  NatsCluster, NatsMeshMode, RetryOn, RouteVersion, ServiceAuthorization, ServiceCaller, ServiceRoute, StatefulService, workloadPrincipal,
 } from '../constructs';
 import { PlatformEnvironment, SERVICE_NAMES } from './environments';
 import { PlatformChart } from './platform-chart';
@@ -109,18 +109,21 @@ export class MeshChart extends Chart {
     const fromGateway = (paths: string[], methods?: HttpMethod[]): ServiceCaller => ({ gateway: this.gateway, paths, methods });
     const allow = (target: Microservice | StatefulService, callers: ServiceCaller[], allowPeers = false) =>
       new ServiceAuthorization(this, `${target.name}-authz`, { target, callers, allowPeers, apiVersion });
+    // Every version of the order app calls what the order service calls.
+    const orderVersions = [svc.order, platform.orderCanary].filter((w): w is Microservice => w !== undefined);
+    const fromOrder = (call: Omit<ServiceCaller, 'workload'>): ServiceCaller[] => orderVersions.map((workload) => ({ workload, ...call }));
     allow(svc.user, [fromGateway(['/api/users', '/api/users/*'])]);
-    allow(svc.product, [fromGateway(['/api/products', '/api/products/*'], [HttpMethod.GET, HttpMethod.HEAD]), { workload: svc.order, methods: [HttpMethod.GET] }]);
-    for (const order of [svc.order, platform.orderCanary].filter((w): w is Microservice => w !== undefined)) {
-      allow(order, [fromGateway(['/api/orders', '/api/orders/*'])]);
-    }
-    allow(svc.inventory, [{ workload: svc.order, paths: ['/shop.inventory.v1.Inventory/*'] }]);
-    allow(svc.payment, [{ workload: svc.order, paths: ['/refunds', '/refunds/*'], methods: [HttpMethod.POST] }]);
+    allow(svc.product, [fromGateway(['/api/products', '/api/products/*'], [HttpMethod.GET, HttpMethod.HEAD]), ...fromOrder({ methods: [HttpMethod.GET] })]);
+    for (const order of orderVersions) allow(order, [fromGateway(['/api/orders', '/api/orders/*'])]);
+    allow(svc.inventory, fromOrder({ paths: ['/shop.inventory.v1.Inventory/*'] }));
+    allow(svc.payment, fromOrder({ paths: ['/refunds', '/refunds/*'], methods: [HttpMethod.POST] }));
     allow(platform.ledger, [{ workload: svc.payment }]);
     if (natsInMesh) {
       const clients: ServiceCaller[] = SERVICE_NAMES.map((name) => ({ workload: svc[name], ports: [NATS_PORTS.CLIENT] }));
       if (platform.orderCanary) clients.push({ workload: platform.orderCanary, ports: [NATS_PORTS.CLIENT] });
       if (nats.box) clients.push({ workload: nats.box, ports: [NATS_PORTS.CLIENT] });
+      // The NACK controller, in its own namespace, in the mesh.
+      clients.push({ principal: workloadPrincipal(DEFAULT_TRUST_DOMAIN, env.nack.namespace, env.nack.serviceAccount), ports: [NATS_PORTS.CLIENT] });
       allow(nats.servers, clients, true);
     }
     if (mesh.defaultDeny) {

@@ -1,13 +1,23 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CertIssuerKind, ContainerImage, JetStreamConsumer, JetStreamStream, KeyValueStore, NatsCluster, NatsTls, NatsUser,
-  ObjectStore, sizeBytes,
+  CertIssuerKind, ContainerImage, JetStreamConsumer, JetStreamStream, KeyValueStore, NackAccount, NatsCluster, NatsTls,
+  NatsUser, ObjectStore, sizeBytes,
 } from '../constructs';
 import { PlatformEnvironment, SERVICE_NAMES, ServiceName } from './environments';
 
 /** Secret (provisioned by the platform team) holding each service's NATS password, one key per service. */
 export const NATS_USERS_SECRET = 'nats-users';
+
+/** The NATS user the NACK controller logs in as; its password is the `nats-users` key of the same name. */
+export const NACK_USER = 'nack';
+/**
+ * The `nats-users` key whose value is the user name `nack`: NACK reads the user name of an
+ * Account from a Secret key too, from the same Secret as the password.
+ */
+export const NACK_USER_NAME_KEY = 'nack-username';
+/** The NACK Account (connection profile) every JetStream resource of the platform connects through. */
+export const NACK_ACCOUNT = 'shop';
 
 /** Subjects each service may publish and subscribe to (plus replies and the JetStream API). */
 const SUBJECTS: Record<ServiceName, { publish: string[]; subscribe: string[] }> = {
@@ -22,7 +32,9 @@ const SUBJECTS: Record<ServiceName, { publish: string[]; subscribe: string[] }> 
  * The NATS system of the platform: a standalone server in dev, a 3-server JetStream cluster in
  * staging and prod, with one account for the shop and a user per service whose password comes
  * from the `nats-users` Secret; and the JetStream streams, consumers and buckets the services use
- * (as NACK resources).
+ * (as NACK resources), which NACK manages through the Account `shop`: logged in as the user
+ * `nack` of the shop's account (`nats-users` keys `nack-username` and `nack`), trusting the
+ * client listener's CA when it has TLS.
  *
  * Flow: order publishes `order.new`; inventory reserves stock (consumer `inventory-reserve`) and
  * publishes `inventory.reserved.<order>` or `inventory.rejected.<order>`; payment charges
@@ -47,6 +59,12 @@ export class MessagingChart extends Chart {
         allowResponses: true,
       },
     }));
+    // The NACK controller: the JetStream API and its replies, nothing else.
+    users.push({
+      name: NACK_USER,
+      passwordFrom: { secretName: NATS_USERS_SECRET, key: NACK_USER },
+      permissions: { publishAllow: ['$JS.API.>', '_INBOX.>'], subscribeAllow: ['_INBOX.>'] },
+    });
     this.nats = new NatsCluster(this, 'nats', {
       replicas: n.replicas,
       image: ContainerImage.of('nats', n.imageTag),
@@ -59,12 +77,20 @@ export class MessagingChart extends Chart {
       mesh: n.mesh,
       spread: env.spread,
     });
+    new NackAccount(this, 'nack-account', {
+      cluster: this.nats,
+      name: NACK_ACCOUNT,
+      account: 'SHOP',
+      user: { secretName: NATS_USERS_SECRET, userKey: NACK_USER_NAME_KEY, passwordKey: NACK_USER },
+      // The cert-manager Secret of the client listener; its ca.crt is the issuing CA.
+      tls: tls ? { secretName: `${this.nats.clusterName}-client-tls`, caKey: 'ca.crt' } : undefined,
+    });
 
     const ordersBytes = sizeBytes(n.ordersMaxBytes);
     const share = (fraction: number) => Size.kibibytes(Math.floor((ordersBytes * fraction) / 1024));
     const stream = (id: string, name: string, subjects: string[], maxAge: Duration, maxBytes: Size, description: string) =>
       new JetStreamStream(this, id, {
-        cluster: this.nats, name, subjects, account: 'SHOP', replicas: n.streamReplicas, maxAge, maxBytes,
+        cluster: this.nats, name, subjects, account: 'SHOP', nackAccount: NACK_ACCOUNT, replicas: n.streamReplicas, maxAge, maxBytes,
         duplicateWindow: Duration.minutes(2), description,
       });
     const orders = stream('orders', 'ORDERS', ['order.>'], Duration.days(7), n.ordersMaxBytes, 'Orders as placed and updated');
@@ -82,11 +108,11 @@ export class MessagingChart extends Chart {
     consumer('order-payments', payments, 'order-payments', 'payment.>', 'order: follow payment outcomes');
 
     new KeyValueStore(this, 'carts', {
-      cluster: this.nats, bucket: 'carts', account: 'SHOP', replicas: n.streamReplicas, history: 1, ttl: Duration.days(2),
+      cluster: this.nats, bucket: 'carts', account: 'SHOP', nackAccount: NACK_ACCOUNT, replicas: n.streamReplicas, history: 1, ttl: Duration.days(2),
       maxBytes: share(0.0625), description: 'Shopping carts by session',
     });
     new ObjectStore(this, 'product-images', {
-      cluster: this.nats, bucket: 'product-images', account: 'SHOP', replicas: n.streamReplicas, maxBytes: share(0.5),
+      cluster: this.nats, bucket: 'product-images', account: 'SHOP', nackAccount: NACK_ACCOUNT, replicas: n.streamReplicas, maxBytes: share(0.5),
       description: 'Product images served by the product service',
     });
   }

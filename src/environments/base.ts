@@ -59,6 +59,8 @@ export const BASE: Omit<PlatformEnvironment, 'name' | 'namespace'> = {
   agentsNamespace: 'shop-node-agents',
   ingressNamespace: 'istio-ingress',
   monitoringNamespace: 'monitoring',
+  // The NACK chart's defaults; the controller runs with --control-loop, with a sidecar.
+  nack: { namespace: 'nats-system', serviceAccount: 'jetstream-controller' },
   spread: TopologySpread.NONE,
   quotaHeadroomPercent: 20,
 };

@@ -17,7 +17,8 @@ export const dev = defineEnvironment({ name: 'dev', namespace: 'shop-dev' }, {
     replicas: 1, cpu: Cpu.millis(250), memory: Size.mebibytes(512), fileStorage: Size.gibibytes(1),
     memoryStorage: Size.mebibytes(64), streamReplicas: 1, ordersMaxBytes: Size.mebibytes(256), mesh: NatsMeshMode.OUTSIDE,
   },
-  // In the mesh, but permissive: tools outside it still reach the services; no token required.
+  // In the mesh, but permissive (plain-text connections are accepted while clients move in);
+  // the services' authorization policies still apply. No token required.
   mesh: { mtls: MtlsMode.PERMISSIVE, defaultDeny: false, hosts: ['shop.dev.example.com'], tlsCredential: 'shop-dev-tls', jwt: null },
   agentsNamespace: 'shop-dev-node-agents',
   logShipper: { expectedNodes: 1 },

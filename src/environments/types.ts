@@ -118,6 +118,8 @@ export interface PlatformEnvironment extends EnvironmentIdentity {
   readonly ingressNamespace: string;
   /** Namespace of Prometheus, allowed to scrape metrics ports. */
   readonly monitoringNamespace: string;
+  /** Where the NACK controller runs (it creates the JetStream resources through NATS). */
+  readonly nack: { readonly namespace: string; readonly serviceAccount: string };
   readonly spread: TopologySpread;
   /** Hard quota for the platform namespace; unset: sized from the workloads. */
   readonly budget?: BudgetSettings;

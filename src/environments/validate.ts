@@ -50,6 +50,8 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   label('agentsNamespace', env.agentsNamespace);
   label('ingressNamespace', env.ingressNamespace);
   label('monitoringNamespace', env.monitoringNamespace);
+  label('nack.namespace', env.nack?.namespace);
+  label('nack.serviceAccount', env.nack?.serviceAccount);
   if (env.namespace === env.agentsNamespace) {
     fail('agentsNamespace', env.agentsNamespace, 'a namespace other than the platform namespace (node agents need host paths, which restricted pod security refuses)');
   }

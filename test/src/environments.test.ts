@@ -21,6 +21,7 @@ function copyEnv(e: PlatformEnvironment): any {
     ledger: { ...e.ledger },
     logShipper: { ...e.logShipper, sink: { ...e.logShipper.sink } },
     nats: { ...e.nats },
+    nack: { ...e.nack },
     mesh: { ...e.mesh, jwt: e.mesh.jwt ? { ...e.mesh.jwt } : undefined, orderCanary: e.mesh.orderCanary ? { ...e.mesh.orderCanary } : undefined },
   };
 }
@@ -287,6 +288,12 @@ describe('environment validation rules', () => {
   test('mesh: JWT audiences', () => {
     expect(one((e) => { e.mesh.jwt = { ...BASE.mesh.jwt!, audiences: ['shop api'] }; })).toBe(
       '[qa] src/environments/test.ts: mesh.jwt.audiences: received ["shop api"]; allowed: a list of audiences without spaces (empty: any audience)');
+  });
+  test('NACK namespace and service account', () => {
+    expect(one((e) => { e.nack.namespace = 'NATS'; })).toBe(
+      '[qa] src/environments/test.ts: nack.namespace: received "NATS"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
+    expect(one((e) => { e.nack.serviceAccount = 'jetstream controller'; })).toBe(
+      '[qa] src/environments/test.ts: nack.serviceAccount: received "jetstream controller"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
   });
   test('budget storage', () => {
     expect(one((e) => { e.budget = { cpu: Cpu.cores(8), memory: Size.gibibytes(8), pods: 10, storage: '10Gi' }; })).toBe(

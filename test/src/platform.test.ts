@@ -35,13 +35,13 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('environment %s', (env) => {
     expect(objects.flatMap((o) => validator.validate(o))).toEqual([]);
   });
 
-  test('every container has CPU and memory requests and limits', () => {
+  test('every container has CPU, memory and ephemeral-storage requests and limits', () => {
     const pods = objects.filter((o) => o.spec?.template?.spec).map((o) => o.spec.template.spec);
     expect(pods.length).toBeGreaterThan(0);
     for (const pod of pods) {
       for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
-        expect(Object.keys(c.resources.requests)).toEqual(expect.arrayContaining(['cpu', 'memory']));
-        expect(Object.keys(c.resources.limits)).toEqual(expect.arrayContaining(['cpu', 'memory']));
+        expect([c.name, Object.keys(c.resources.requests).sort()]).toEqual([c.name, ['cpu', 'ephemeral-storage', 'memory']]);
+        expect([c.name, Object.keys(c.resources.limits).sort()]).toEqual([c.name, ['cpu', 'ephemeral-storage', 'memory']]);
       }
     }
   });
