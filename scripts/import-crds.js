@@ -49,8 +49,10 @@ try {
   for (const { file, kinds, versions } of SOURCES) {
     const selected = path.join(tmp, file);
     fs.writeFileSync(selected, selectCrds(file, kinds, versions).map((c) => YAML.stringify(c)).join('---\n'));
+    // Run in the scratch folder: `cdk8s import` records every source in the cdk8s.yaml of its
+    // working directory, and the project's cdk8s.yaml lists the upstream URLs instead.
     const r = spawnSync(cdk8s, ['import', '--language', 'typescript', '--output', outdir, selected], {
-      stdio: 'inherit', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+      cwd: tmp, stdio: 'inherit', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
     });
     if (r.status !== 0) throw new Error(`cdk8s import of ${file} failed`);
   }
