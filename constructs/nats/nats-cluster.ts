@@ -1,5 +1,6 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import * as certManager from '../imports/cert-manager.io';
 import * as monitoring from '../imports/monitoring.coreos.com';
@@ -102,6 +103,16 @@ export interface GatewayRemote {
   readonly urls: string[];
 }
 
+/** How browsers reach the WebSocket listener from outside the cluster. */
+export interface NatsWebsocketIngress {
+  /** Host name, e.g. `nats-ws.example.com`. */
+  readonly host: string;
+  /** @default - the cluster's default IngressClass */
+  readonly ingressClassName?: string;
+  /** TLS Secret for the host, terminated by the Ingress controller. @default - plain HTTP */
+  readonly tlsSecretName?: string;
+}
+
 /** Server limits. */
 export interface NatsLimits {
   /** @default - the server's 1MB */
@@ -150,6 +161,8 @@ export interface NatsClusterProps {
   readonly websocket?: boolean;
   /** Browser origins allowed on the WebSocket listener. @default - any */
   readonly websocketAllowedOrigins?: string[];
+  /** An Ingress that exposes the WebSocket listener to browsers (needs `websocket`). @default - none */
+  readonly websocketIngress?: NatsWebsocketIngress;
   /** Open an MQTT listener (needs JetStream). @default false */
   readonly mqtt?: boolean;
   /** @default - the server's */
@@ -286,6 +299,8 @@ export class NatsCluster extends Construct implements INatsCluster {
   public readonly configMap: kplus.ConfigMap;
   /** The nats-box Deployment, if any. */
   public readonly box?: Microservice;
+  /** The WebSocket Ingress, if any. */
+  public readonly websocketIngress?: k8s.KubeIngress;
   /** GOMEMLIMIT given to each server. */
   public readonly goMemLimit: string;
   /**
@@ -478,6 +493,9 @@ export class NatsCluster extends Construct implements INatsCluster {
           podMetricsEndpoints: [{ port: 'prom-metrics', path: '/metrics' }],
         },
       });
+    }
+    if (props.websocketIngress) {
+      this.websocketIngress = this.createWebsocketIngress(name, props);
     }
     if (props.natsBox) {
       this.box = this.createBox(name, props.mesh ?? NatsMeshMode.NONE);
@@ -725,6 +743,31 @@ export class NatsCluster extends Construct implements INatsCluster {
       podLabels,
       podAnnotations: Object.keys(podAnnotations).length ? podAnnotations : undefined,
       version: o.version.toString(),
+    });
+  }
+
+  private createWebsocketIngress(name: string, props: NatsClusterProps): k8s.KubeIngress {
+    const ing = props.websocketIngress!;
+    if (!props.websocket) throw configError(this, 'websocketIngress', ing.host, 'an Ingress only with the WebSocket listener (websocket: true)');
+    const dns = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
+    if (!dns.test(ing.host ?? '')) throw configError(this, 'websocketIngress.host', ing.host, 'a lower-case DNS name such as nats-ws.example.com');
+    const label = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+    if (ing.tlsSecretName !== undefined && !label.test(ing.tlsSecretName)) {
+      throw configError(this, 'websocketIngress.tlsSecretName', ing.tlsSecretName, 'the name of a TLS Secret in the namespace');
+    }
+    if (ing.ingressClassName !== undefined && !label.test(ing.ingressClassName)) {
+      throw configError(this, 'websocketIngress.ingressClassName', ing.ingressClassName, 'the name of an IngressClass');
+    }
+    return new k8s.KubeIngress(this, 'WebsocketIngress', {
+      metadata: { name: `${name}-ws`, labels: this.servers.labels },
+      spec: {
+        ingressClassName: ing.ingressClassName,
+        tls: ing.tlsSecretName ? [{ hosts: [ing.host], secretName: ing.tlsSecretName }] : undefined,
+        rules: [{
+          host: ing.host,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { name: 'websocket' } } } }] },
+        }],
+      },
     });
   }
 

@@ -1015,3 +1015,38 @@ describe('NatsCluster: rules nats-server enforces at start-up', () => {
     ] }] } }), `${P}: auth.accounts[0].users[1].name: received "BOB"; allowed: a name that differs from the account's other users in more than case and punctuation (both would read $NATS_PASSWORD_A_BOB)`);
   });
 });
+
+describe('NatsCluster: WebSocket Ingress (as the official chart offers)', () => {
+  test('exposes the websocket port of the client Service on a host, with TLS at the Ingress', () => {
+    const { m } = build({ websocket: true, websocketIngress: { host: 'nats-ws.example.com', ingressClassName: 'nginx', tlsSecretName: 'nats-ws-tls' } });
+    const ing = one(m, 'Ingress', 'nats-ws');
+    expect(ing.spec).toEqual({
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['nats-ws.example.com'], secretName: 'nats-ws-tls' }],
+      rules: [{
+        host: 'nats-ws.example.com',
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'nats', port: { name: 'websocket' } } } }] },
+      }],
+    });
+    expect(one(m, 'Service', 'nats').spec.ports.map((p: any) => p.name)).toContain('websocket');
+    expect(loadSchemaValidator().validate(ing)).toEqual([]);
+  });
+
+  test('none without the prop', () => {
+    expect(allOfKind(build({ websocket: true }).m, 'Ingress')).toEqual([]);
+  });
+
+  test('rule: only with the WebSocket listener', () => {
+    expectConfigError(() => make({ websocketIngress: { host: 'nats-ws.example.com' } }),
+      `${P}: websocketIngress: received "nats-ws.example.com"; allowed: an Ingress only with the WebSocket listener (websocket: true)`);
+  });
+
+  test('rule: host, TLS Secret and class names', () => {
+    expectConfigError(() => make({ websocket: true, websocketIngress: { host: 'NATS.example.com' } }),
+      `${P}: websocketIngress.host: received "NATS.example.com"; allowed: a lower-case DNS name such as nats-ws.example.com`);
+    expectConfigError(() => make({ websocket: true, websocketIngress: { host: 'nats-ws.example.com', tlsSecretName: 'WS TLS' } }),
+      `${P}: websocketIngress.tlsSecretName: received "WS TLS"; allowed: the name of a TLS Secret in the namespace`);
+    expectConfigError(() => make({ websocket: true, websocketIngress: { host: 'nats-ws.example.com', ingressClassName: 'Nginx' } }),
+      `${P}: websocketIngress.ingressClassName: received "Nginx"; allowed: the name of an IngressClass`);
+  });
+});
