@@ -1,11 +1,10 @@
 import { Size } from 'cdk8s';
 import {
-  ConfigError, Cpu, ENVIRONMENT_NAME_PATTERN, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread, describeValue, isIpv4Cidr, sizeBytes,
+  ConfigError, ContainerImage, Cpu, ENVIRONMENT_NAME_PATTERN, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread, describeValue, isIpv4Cidr, sizeBytes,
 } from '../../constructs';
 import { PlatformEnvironment, SERVICE_NAMES, SIZE_NAMES } from './types';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /**
  * Checks an environment before any construct is built. Returns every problem found, each naming
@@ -33,7 +32,8 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
     }
   };
   const tag = (field: string, value: unknown) => {
-    if (typeof value !== 'string' || !TAG.test(value) || !/[0-9]/.test(value)) {
+    // The same rules as the image reference the constructs build from the tag.
+    if (typeof value !== 'string' || ContainerImage.of('registry.example/image', value).problems().length > 0) {
       fail(field, value, 'a pinned image tag with a version (not "latest", "main" or another moving tag)');
     }
   };
