@@ -1,3 +1,4 @@
+export * from './core';
 export * from './mesh';
 export * from './nats';
 export * from './platform';

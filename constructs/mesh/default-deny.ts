@@ -4,11 +4,11 @@ import {
   AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicyV1Beta1,
   AuthorizationPolicyV1Beta1Spec,
 } from '../imports/security.istio.io';
-import { ConfigError, configError, environmentOf } from '../platform/errors';
+import { DEFAULT_DENIES } from '../checks/mesh';
+import { AppIndex } from '../core/app-index';
+import { configError } from '../core/errors';
 import { ISTIO_RESERVED_PORTS } from '../workloads/port';
 import { IstioApiVersion } from './istio-api-version';
-import { gatewayExposures } from './mesh-references';
-import { ServiceAuthorization } from './service-authorization';
 
 /** Properties of a DefaultDeny. */
 export interface DefaultDenyProps {
@@ -90,7 +90,8 @@ export class DefaultDeny extends Construct {
         rules: [{ to: [{ operation: { ports: this.metricsPorts.map(String) } }] }],
       });
     }
-    this.node.addValidation({ validate: () => this.validateTree() });
+    // Checked against the app's gateways, routes and authorizations in constructs/checks/mesh.ts.
+    AppIndex.of(this).add(DEFAULT_DENIES, this, this);
   }
 
   private authorizationPolicy(id: string, name: string, spec: AuthorizationPolicySpec): ApiObject {
@@ -98,39 +99,5 @@ export class DefaultDeny extends Construct {
     return this.apiVersion === IstioApiVersion.V1BETA1
       ? new AuthorizationPolicyV1Beta1(this, id, { metadata, spec: spec as unknown as AuthorizationPolicyV1Beta1Spec })
       : new AuthorizationPolicy(this, id, { metadata, spec });
-  }
-
-  /** Gateway traffic that the deny-all would silently drop. */
-  private validateTree(): string[] {
-    const errors: string[] = [];
-    const err = (field: string, received: string, allowed: string) => errors.push(new ConfigError({
-      environment: environmentOf(this), path: this.node.path, field, received, allowed,
-    }).message);
-    const all = this.node.root.node.findAll();
-    const first = all.filter(DefaultDeny.isDefaultDeny).find((d) => d.namespaceName === this.namespaceName);
-    if (first && first !== this) {
-      err('namespace', `a second policy for namespace ${this.namespaceName} (${first.node.path} already writes deny-all)`, 'one DefaultDeny per namespace');
-    }
-    const authorizations = all.filter(ServiceAuthorization.isServiceAuthorization);
-    const reported = new Set<string>();
-    for (const exposure of gatewayExposures(this)) {
-      for (const g of exposure.gateways) {
-        if (g.workloadNamespace === this.namespaceName && !reported.has(g.reference)) {
-          reported.add(g.reference);
-          err('namespace', `${this.namespaceName}, where the pods of gateway ${g.reference} run`,
-            'a namespace without gateway pods: deny-all would refuse every request at the gateway (keep gateways in a namespace of their own)');
-        }
-      }
-      for (const w of exposure.workloads) {
-        if (w.namespace !== this.namespaceName || w.sidecarOptOut) continue;
-        if (authorizations.some((a) => a.target === w)) continue; // ServiceAuthorization checks its gateways
-        const key = `${w.name}|${exposure.gateways.map((g) => g.reference).join(',')}`;
-        if (reported.has(key)) continue;
-        reported.add(key);
-        err('namespace', `${w.name}, routed from gateway ${exposure.gateways.map((g) => g.reference).join(', ')}, without a ServiceAuthorization`,
-          `a ServiceAuthorization for ${w.name} with the gateway among its callers: deny-all refuses the gateway's requests`);
-      }
-    }
-    return errors;
   }
 }

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as sec from '../imports/security.istio.io';
-import { configError } from '../platform/errors';
+import { configError } from '../core/errors';
 import { IstioApiVersion } from './istio-api-version';
 import { MeshGateway } from './mesh-gateway';
 import { IMeshGateway } from './mesh-references';

@@ -1,8 +1,11 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import * as gwapi from '../imports/gateway.networking.k8s.io';
 import * as istio from '../imports/networking.istio.io';
-import { ConfigError, configError, describeValue, environmentOf } from '../platform/errors';
+import { MESH_GATEWAYS } from '../checks/mesh';
+import { AppIndex } from '../core/app-index';
+import { configError } from '../core/errors';
+import { hostCovers as covers } from '../core/hosts';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
 import { IMeshGateway, workloadPrincipal } from './mesh-references';
 
@@ -196,21 +199,6 @@ function bareHost(host: string): string {
   return (slash >= 0 ? host.slice(slash + 1) : host).toLowerCase();
 }
 
-/** Whether the hostname `name` (exact or `*.` wildcard) lies within `pattern`. */
-function covers(pattern: string, name: string): boolean {
-  if (pattern === '*') return true;
-  if (name === '*') return false;
-  if (!pattern.startsWith('*.')) return pattern === name;
-  const suffix = pattern.slice(1); // `.example.com`
-  if (name.startsWith('*.')) return name.slice(1).endsWith(suffix);
-  return name.endsWith(suffix) && name.length > suffix.length;
-}
-
-/** Istio's host overlap (host.Name.Matches): one covers the other. */
-function overlaps(a: string, b: string): boolean {
-  return covers(a, b) || covers(b, a);
-}
-
 /** Label keys (optionally `prefix/`) and values, as Kubernetes accepts them. */
 function selectorProblem(selector: { [key: string]: string }): string | undefined {
   const entries = Object.entries(selector);
@@ -226,9 +214,6 @@ function selectorProblem(selector: { [key: string]: string }): string | undefine
   return undefined;
 }
 
-function selectorText(selector: { [key: string]: string }): string {
-  return Object.keys(selector).sort().map((k) => `${k}=${selector[k]}`).join(',');
-}
 
 /** Listener name for a host: `https-<host>`; a wildcard `*.example.com` gives `https--example.com`. */
 function httpsListenerName(host: string): string {
@@ -466,7 +451,8 @@ export class MeshGateway extends Construct implements IMeshGateway {
       if (this.httpRedirect) this.gatewayApiRedirectRoute = this.createRedirectRoute();
     }
 
-    this.node.addValidation({ validate: () => this.validateTree() });
+    // Checked against the other gateways of the app in constructs/checks/mesh.ts.
+    AppIndex.of(this).add(MESH_GATEWAYS, this, this);
   }
 
   /**
@@ -593,48 +579,5 @@ export class MeshGateway extends Construct implements IMeshGateway {
         }],
       },
     });
-  }
-
-  /** Checks against the other MeshGateways of the app (each pair reported once, by the later one). */
-  private validateTree(): string[] {
-    const all = this.node.root.node.findAll().filter((c: IConstruct) => MeshGateway.isMeshGateway(c)) as MeshGateway[];
-    const mine = all.indexOf(this);
-    const earlier = all.slice(0, mine);
-    const messages: string[] = [];
-    const error = (field: string, received: string, allowed: string) => new ConfigError({
-      environment: environmentOf(this), path: this.node.path, field, received, allowed,
-    }).message;
-
-    for (const other of earlier) {
-      if (other.reference === this.reference) {
-        messages.push(error('name', describeValue(this.gatewayName),
-          `a Gateway name not used by another Gateway in namespace ${this.gatewayNamespace}: ${other.node.path} is also ${this.reference}`));
-      }
-      if (this.gatewayApiEnabled && other.gatewayApiEnabled && other.gatewayApiName === this.gatewayApiName
-        && other.gatewayApiNamespace === this.gatewayApiNamespace) {
-        messages.push(error('name', describeValue(this.gatewayName),
-          `a name no other Gateway API Gateway uses in ${this.gatewayApiNamespace}: ${other.node.path} also writes Gateway ${this.gatewayApiNamespace}/${this.gatewayApiName}`));
-      }
-      if (selectorText(other.workloadSelector) !== selectorText(this.workloadSelector)) continue;
-      const clash = this.firstOverlap(other);
-      if (clash) {
-        messages.push(error('hosts', `${JSON.stringify(clash.mine)} on port ${clash.port}`,
-          `a host that no other Gateway for the same gateway workload (selector ${selectorText(this.workloadSelector)}) serves on the same port: `
-          + `Gateway ${other.reference} (${other.node.path}) serves ${JSON.stringify(clash.theirs)} on port ${clash.port} `
-          + '(IST0145: Istio applies only one of the conflicting servers)'));
-      }
-    }
-    return messages;
-  }
-
-  private firstOverlap(other: MeshGateway): { mine: string; theirs: string; port: number } | undefined {
-    for (const port of this.serverPorts) {
-      if (!other.serverPorts.includes(port)) continue;
-      for (const mine of this.hosts) {
-        const theirs = other.hosts.find((h) => overlaps(h, mine));
-        if (theirs !== undefined) return { mine, theirs, port };
-      }
-    }
-    return undefined;
   }
 }

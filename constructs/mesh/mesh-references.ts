@@ -1,4 +1,6 @@
 import { IConstruct } from 'constructs';
+import { GATEWAY_EXPOSURES } from '../checks/mesh';
+import { AppIndex } from '../core/app-index';
 import { Workload } from '../workloads/workload';
 
 /**
@@ -22,12 +24,6 @@ export interface IMeshGateway extends IConstruct {
   readonly principal: string;
 }
 
-/**
- * Set by routes that expose a workload through gateways, so that authorization policies can
- * check that the gateway is among the allowed callers (an ALLOW policy denies everything else).
- */
-export const GATEWAY_EXPOSURE_SYMBOL = Symbol.for('cdk8s-nats-mesh.GatewayExposure');
-
 /** What a gateway-bound route exposes. */
 export interface GatewayExposure {
   /** Workloads the route sends traffic to (every version). */
@@ -36,11 +32,18 @@ export interface GatewayExposure {
   readonly gateways: IMeshGateway[];
 }
 
+/**
+ * Declares that `owner` (a route written by other means than ServiceRoute) sends the gateways'
+ * traffic to the workloads, so that the app-wide rules check it like a ServiceRoute's: each
+ * workload's ServiceAuthorization lists the gateways, and deny-all does not drop it.
+ */
+export function declareGatewayExposure(owner: IConstruct, exposure: GatewayExposure): void {
+  AppIndex.of(owner).add(GATEWAY_EXPOSURES, { owner, workloads: [...exposure.workloads], gateways: [...exposure.gateways] });
+}
+
 /** Every exposure declared anywhere in the app. */
 export function gatewayExposures(scope: IConstruct): GatewayExposure[] {
-  return scope.node.root.node.findAll()
-    .map((c) => (c as any)[GATEWAY_EXPOSURE_SYMBOL] as GatewayExposure | undefined)
-    .filter((e): e is GatewayExposure => e !== undefined);
+  return [...AppIndex.of(scope).list(GATEWAY_EXPOSURES)];
 }
 
 /** `<trust domain>/ns/<namespace>/sa/<service account>`: the identity Istio gives a workload. */

@@ -4,7 +4,9 @@ import {
   PeerAuthentication, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtls,
   PeerAuthenticationSpecPortLevelMtlsMode, PeerAuthenticationV1Beta1, PeerAuthenticationV1Beta1Spec,
 } from '../imports/security.istio.io';
-import { ConfigError, configError, environmentOf } from '../platform/errors';
+import { MESH_TLS, effectiveMtlsMode, meshTlsOf, meshWideTlsOf } from '../checks/mesh';
+import { AppIndex } from '../core/app-index';
+import { configError } from '../core/errors';
 import { Workload } from '../workloads/workload';
 import { IstioApiVersion } from './istio-api-version';
 
@@ -100,12 +102,12 @@ export class MeshTls extends Construct {
 
   /** The MeshTls of `namespace` anywhere in the app (not the mesh-wide one), if any. */
   public static of(scope: IConstruct, namespace?: string): MeshTls | undefined {
-    return MeshTls.all(scope).find((m) => !m.isMeshWide && m.namespaceName === namespace);
+    return meshTlsOf(AppIndex.of(scope), namespace);
   }
 
   /** The mesh-wide MeshTls of the app, if any. */
   public static meshWideOf(scope: IConstruct): MeshTls | undefined {
-    return MeshTls.all(scope).find((m) => m.isMeshWide);
+    return meshWideTlsOf(AppIndex.of(scope));
   }
 
   /**
@@ -113,13 +115,7 @@ export class MeshTls extends Construct {
    * the mesh-wide one, else Istio's default (PERMISSIVE).
    */
   public static effectiveMode(scope: IConstruct, workload: Workload, port: number): MtlsMode {
-    const ns = MeshTls.of(scope, workload.namespace);
-    if (ns) return ns.modeFor(workload, port);
-    return MeshTls.meshWideOf(scope)?.mode ?? MtlsMode.PERMISSIVE;
-  }
-
-  private static all(scope: IConstruct): MeshTls[] {
-    return scope.node.root.node.findAll().filter(MeshTls.isMeshTls);
+    return effectiveMtlsMode(AppIndex.of(scope), workload, port);
   }
 
   /** The mode of the namespace (or mesh). */
@@ -181,7 +177,8 @@ export class MeshTls extends Construct {
       });
     });
 
-    this.node.addValidation({ validate: () => this.validateUnique() });
+    // One per namespace: checked in constructs/checks/mesh.ts.
+    AppIndex.of(this).add(MESH_TLS, this, this);
   }
 
   /** The mode of a workload's port under this policy (its port exception, else the namespace's mode). */
@@ -229,19 +226,6 @@ export class MeshTls extends Construct {
     return this.apiVersion === IstioApiVersion.V1BETA1
       ? new PeerAuthenticationV1Beta1(this, id, { metadata, spec: spec as unknown as PeerAuthenticationV1Beta1Spec })
       : new PeerAuthentication(this, id, { metadata, spec });
-  }
-
-  /** One MeshTls per namespace: two namespace-wide PeerAuthentications collide (Istio applies the oldest). */
-  private validateUnique(): string[] {
-    const first = MeshTls.all(this).find((m) => m.namespaceName === this.namespaceName);
-    if (!first || first === this) return [];
-    return [new ConfigError({
-      environment: environmentOf(this),
-      path: this.node.path,
-      field: this.isMeshWide ? 'rootNamespace' : 'namespace',
-      received: `a second policy for namespace ${this.namespaceName} (${first.node.path} already writes its PeerAuthentication default)`,
-      allowed: 'one MeshTls per namespace (and one mesh-wide policy): of two namespace-wide PeerAuthentications Istio applies only the oldest',
-    }).message];
   }
 }
 

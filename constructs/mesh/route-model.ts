@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ValueProblem } from '../platform/errors';
+import { ValueProblem } from '../core/errors';
 import { Microservice } from '../workloads/microservice';
 import { HttpMethod } from './service-authorization';
 

@@ -4,12 +4,13 @@ import {
   AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
   AuthorizationPolicyV1Beta1, AuthorizationPolicyV1Beta1Spec,
 } from '../imports/security.istio.io';
-import { ConfigError, configError, environmentOf } from '../platform/errors';
+import { SERVICE_AUTHORIZATIONS } from '../checks/mesh';
+import { AppIndex } from '../core/app-index';
+import { configError } from '../core/errors';
 import { PortProtocol } from '../workloads/port';
-import { Workload, meshSidecarResources } from '../workloads/workload';
+import { Workload } from '../workloads/workload';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
-import { IMeshGateway, gatewayExposures, workloadPrincipal } from './mesh-references';
-import { MeshTls, MtlsMode } from './mesh-tls';
+import { IMeshGateway, workloadPrincipal } from './mesh-references';
 
 /** HTTP request methods an authorization rule may allow. */
 export enum HttpMethod {
@@ -204,7 +205,8 @@ export class ServiceAuthorization extends Construct {
       ? new AuthorizationPolicyV1Beta1(this, 'Policy', { metadata, spec: spec as unknown as AuthorizationPolicyV1Beta1Spec })
       : new AuthorizationPolicy(this, 'Policy', { metadata, spec });
 
-    this.node.addValidation({ validate: () => this.validateTree() });
+    // Checked against the rest of the app (gateways routing here, enrolment, mTLS) in constructs/checks/mesh.ts.
+    AppIndex.of(this).add(SERVICE_AUTHORIZATIONS, this, this);
   }
 
   private ruleFor(c: ServiceCaller, i: number): AuthorizationRule {
@@ -303,64 +305,6 @@ export class ServiceAuthorization extends Construct {
     if (m[3] === 'default') {
       throw configError(this, field, principal, 'the principal of a dedicated ServiceAccount: sa/default is shared by every pod of its namespace that names none');
     }
-  }
-
-  /** Checks that need the whole app: gateways that route here, mTLS and enrolment of the callers. */
-  private validateTree(): string[] {
-    const errors: string[] = [];
-    const err = (field: string, received: string, allowed: string) => errors.push(new ConfigError({
-      environment: environmentOf(this), path: this.node.path, field, received, allowed,
-    }).message);
-    const target = this.target;
-
-    for (const other of this.node.root.node.findAll().filter(ServiceAuthorization.isServiceAuthorization)) {
-      if (other === this) break;
-      if (other.namespaceName === this.namespaceName && other.policyName === this.policyName) {
-        err('name', `${this.policyName} in namespace ${this.namespaceName}, already written by ${other.node.path}`,
-          'one ServiceAuthorization per target (declare every caller in it) or distinct names');
-        break;
-      }
-    }
-
-    if (!meshSidecarResources(this, target.namespace)) {
-      err('target', `${target.name} in namespace ${target.namespace}, which is not enrolled in the mesh`,
-        'a target in the mesh (NamespaceBaseline mesh for its namespace): without a sidecar nothing enforces the policy');
-    }
-
-    const seen = new Set<IMeshGateway>();
-    for (const exposure of gatewayExposures(this)) {
-      if (!exposure.workloads.includes(target)) continue;
-      for (const g of exposure.gateways) {
-        if (seen.has(g)) continue;
-        seen.add(g);
-        const listed = this.callers.some((c) => c.gateway === g || (c.gateway === undefined && c.principal !== undefined && c.principal === g.principal));
-        if (!listed) {
-          err('callers', `no caller for gateway ${g.reference}, which routes to ${target.name}`,
-            `the gateway among the callers ({ gateway }): an ALLOW policy denies the ingress gateway unless it is listed`);
-        }
-      }
-    }
-
-    this.callers.forEach((c, i) => {
-      const w = c.workload;
-      if (w === undefined) return;
-      const why = w.sidecarOptOut
-        ? 'its pods opt out of sidecar injection'
-        : !meshSidecarResources(this, w.namespace) ? `namespace ${w.namespace} is not enrolled in the mesh` : undefined;
-      if (why === undefined) return;
-      const called = c.ports ?? target.ports.map((p) => p.port);
-      const strict = called.filter((p) => MeshTls.effectiveMode(this, target, p) === MtlsMode.STRICT).sort((a, b) => a - b);
-      if (strict.length > 0) {
-        const source = MeshTls.of(this, target.namespace) ?? MeshTls.meshWideOf(this);
-        err(`callers[${i}].workload`,
-          `${w.name} outside the mesh (${why}) calling ${target.name} on port${strict.length > 1 ? 's' : ''} ${strict.join(', ')}, STRICT under ${source!.node.path}`,
-          `STRICT only when every caller is in the mesh: enrol ${w.name}, or list ${strict.join(', ')} in a PERMISSIVE port exception of ${target.name} (MeshTls portExceptions), or make the namespace PERMISSIVE; even then a caller without a sidecar carries no principal for this policy to match`);
-      } else {
-        err(`callers[${i}].workload`, `${w.name} outside the mesh (${why})`,
-          `callers in the mesh: a caller without a sidecar sends plain text without a principal, so its rule never matches and the policy denies it`);
-      }
-    });
-    return errors;
   }
 }
 

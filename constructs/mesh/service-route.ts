@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import {
   HttpRoute, HttpRouteSpecRules, HttpRouteSpecRulesBackendRefs, HttpRouteSpecRulesFilters, HttpRouteSpecRulesFiltersRequestRedirectPathType,
   HttpRouteSpecRulesFiltersRequestRedirectStatusCode, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesFiltersUrlRewritePathType,
@@ -11,13 +11,15 @@ import {
   VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch, VirtualServiceSpecHttpMatchUri, VirtualServiceSpecHttpRoute,
   VirtualServiceV1Beta1, VirtualServiceV1Beta1Spec,
 } from '../imports/networking.istio.io';
-import { ConfigError, ValueProblem, addWarning, configError, environmentOf, throwFirst } from '../platform/errors';
+import { GATEWAY_EXPOSURES, MESH_HOSTS } from '../checks/mesh';
+import { AppIndex } from '../core/app-index';
+import { ConfigError, ValueProblem, addWarning, configError, environmentOf, throwFirst } from '../core/errors';
 import { Microservice } from '../workloads/microservice';
 import { WorkloadPort } from '../workloads/port';
 import { LABELS } from '../workloads/workload';
 import { IstioApiVersion } from './istio-api-version';
 import { GatewayApiParentRef, MeshGateway } from './mesh-gateway';
-import { GATEWAY_EXPOSURE_SYMBOL, GatewayExposure, IMeshGateway } from './mesh-references';
+import { IMeshGateway } from './mesh-references';
 import {
   RetryOn, RouteMatch, RouteRule, durationMillis, durationProblem, gatewayApiDuration, gatewayHostAdmits,
   hostsOverlap, isExternalHost, isLowerCaseHeaderName, istioDuration, percentageProblem, showDuration, splitGatewayHost, subsetName,
@@ -340,14 +342,18 @@ export class ServiceRoute extends Construct {
     this.destinationRule = this.renderDestinationRule(labels, versions, props.trafficPolicy);
     if (this.gatewayApi) this.httpRoute = this.renderHttpRoute(labels, parents, resolved);
 
+    // What the app-wide rules (constructs/checks/mesh.ts) need to know of this route.
+    const index = AppIndex.of(this);
+    if (this.meshVirtualService) {
+      index.add(MESH_HOSTS, { owner: this, host: this.host, namespace: this.namespace ?? 'default', objectName: this.name }, this);
+    }
     if (this.gateways.length) {
-      const exposure: GatewayExposure = {
+      index.add(GATEWAY_EXPOSURES, {
+        owner: this,
         workloads: versions.length ? versions.map((v) => v.workload) : [service],
         gateways: this.gateways,
-      };
-      Object.defineProperty(this, GATEWAY_EXPOSURE_SYMBOL, { value: exposure });
+      });
     }
-    this.node.addValidation({ validate: () => this.validateMeshHosts() });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -768,33 +774,6 @@ export class ServiceRoute extends Construct {
   private warn(message: string): void {
     this.warnings.push(message);
     addWarning(this, message);
-  }
-
-  /** IST0109: one mesh-bound VirtualService per host, across the whole app. */
-  private validateMeshHosts(): string[] {
-    const mine = this.meshVirtualService;
-    if (!mine) return [];
-    const errors: string[] = [];
-    for (const c of this.node.root.node.findAll()) {
-      if (c === mine || !ApiObject.isApiObject(c) || c.kind !== 'VirtualService' || !c.apiVersion.startsWith('networking.istio.io/')) continue;
-      const json = c.toJson();
-      const gateways: string[] = json.spec?.gateways ?? [];
-      if (gateways.length > 0 && !gateways.includes('mesh')) continue;
-      const ns: string = json.metadata?.namespace ?? 'default';
-      const hosts: string[] = (json.spec?.hosts ?? []).map((h: string) => this.qualify(h, ns));
-      if (!hosts.includes(this.host)) continue;
-      const owner = [...c.node.scopes].reverse().find((s: IConstruct) => ServiceRoute.isServiceRoute(s));
-      errors.push(this.fail('host', `"${this.host}", also bound to the mesh by ${(owner ?? c).node.path} (VirtualService ${ns}/${json.metadata?.name})`,
-        'one mesh-bound VirtualService per host: Istio does not merge them and applies only one (IST0109)').message);
-    }
-    return errors;
-  }
-
-  /** A VirtualService host as Istio reads it in namespace `ns`. */
-  private qualify(host: string, ns: string): string {
-    if (!host.includes('.')) return `${host}.${ns}.svc.${this.clusterDomain}`;
-    if (host.endsWith('.svc')) return `${host}.${this.clusterDomain}`;
-    return host;
   }
 
   // -------------------------------------------------------------------------------------------

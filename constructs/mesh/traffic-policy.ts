@@ -3,7 +3,7 @@ import {
   DestinationRuleSpecTrafficPolicy, DestinationRuleSpecTrafficPolicyConnectionPoolHttp, DestinationRuleSpecTrafficPolicyConnectionPoolTcp,
   DestinationRuleSpecTrafficPolicyLoadBalancer, DestinationRuleSpecTrafficPolicyLoadBalancerSimple, DestinationRuleSpecTrafficPolicyOutlierDetection,
 } from '../imports/networking.istio.io';
-import { ValueProblem } from '../platform/errors';
+import { ValueProblem } from '../core/errors';
 import { durationProblem, isLowerCaseHeaderName, istioDuration, percentageProblem } from './route-model';
 
 /** How the client proxy spreads requests over the endpoints of a service (or subset). */

@@ -1,10 +1,12 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
-import { configError } from '../platform/errors';
+import { JETSTREAM_CONSUMERS, JETSTREAM_OBJECTS, NACK_ACCOUNT_USERS } from '../checks/jetstream';
+import { AppIndex } from '../core/app-index';
+import { configError } from '../core/errors';
 import {
-  MAX_REPLICAS, Problems, checkCount, checkDescription, checkDuration, checkServerName, nackMetadata,
-  objectNameProblems, requireObjectName, sameCluster,
+  JetStreamStoredResource, MAX_REPLICAS, checkCount, checkDescription, checkDuration, checkServerName, nackMetadata,
+  requireObjectName,
 } from './jetstream-storage';
 import { IJetStreamStream, StreamRetention } from './jetstream-stream';
 import { subjectProblem, subjectsOverlap, subjectWithin } from './nats-auth';
@@ -110,11 +112,6 @@ const DELIVER: Record<ConsumerDeliverPolicy, nack.ConsumerSpecDeliverPolicy> = {
   [ConsumerDeliverPolicy.BY_START_TIME]: nack.ConsumerSpecDeliverPolicy.BY_START_TIME,
   [ConsumerDeliverPolicy.LAST_PER_SUBJECT]: nack.ConsumerSpecDeliverPolicy.LAST_PER_SUBJECT,
 };
-
-/** Identity of a stream on its system, for stream references made in different ways. */
-function sameStream(a: IJetStreamStream, b: IJetStreamStream): boolean {
-  return a === b || (sameCluster(a.cluster, b.cluster) && a.account === b.account && a.streamName === b.streamName);
-}
 
 /**
  * A durable JetStream consumer, as a NACK `Consumer` resource (jetstream.nats.io/v1beta2). Pull
@@ -245,7 +242,16 @@ export class JetStreamConsumer extends Construct {
         servers: [stream.cluster.clientUrl],
       },
     });
-    this.node.addValidation({ validate: () => this.validateTree() });
+    // The rules against other consumers and NACK objects: constructs/checks/jetstream.ts.
+    const index = AppIndex.of(this);
+    index.add(JETSTREAM_CONSUMERS, this, this);
+    index.add(JETSTREAM_OBJECTS, this.resource);
+    if (!(stream instanceof JetStreamStoredResource) && stream.nackAccount !== undefined) {
+      index.add(NACK_ACCOUNT_USERS, {
+        construct: this, nackAccount: stream.nackAccount, namespace: this.resource.metadata.namespace,
+        cluster: stream.cluster, account: stream.account, label: `${stream.streamName} (consumer ${this.durableName})`,
+      });
+    }
   }
 
   private checkFilters(filters: string[]): string[] {
@@ -292,36 +298,6 @@ export class JetStreamConsumer extends Construct {
     if (policy === ConsumerDeliverPolicy.LAST_PER_SUBJECT && this.filterSubjects.length === 0) {
       throw configError(this, 'filterSubjects', undefined, 'at least one filter subject with deliverPolicy LAST_PER_SUBJECT (nats-server refuses it without)');
     }
-  }
-
-  /** Rules against the other consumers of the app. */
-  private validateTree(): string[] {
-    const problems = new Problems(this);
-    const siblings = this.node.root.node.findAll()
-      .filter((c): c is JetStreamConsumer => c instanceof JetStreamConsumer && sameStream(c.stream, this.stream));
-    const earlier = siblings.slice(0, siblings.indexOf(this));
-    const twin = earlier.find((c) => c.durableName === this.durableName);
-    const stream = this.stream.streamName;
-    if (twin) {
-      problems.add('durableName', JSON.stringify(this.durableName),
-        `a durable name unused on stream ${stream} (${twin.node.path} uses it too)`);
-    } else {
-      problems.messages.push(...objectNameProblems(this, this.resource, 'durableName', this.durableName));
-    }
-    if (this.stream.retention === StreamRetention.WORK_QUEUE) {
-      const mine = this.filterSubjects.length ? this.filterSubjects : this.stream.subjects;
-      for (const other of earlier.filter((c) => c.durableName !== this.durableName)) {
-        const theirs = other.filterSubjects.length ? other.filterSubjects : other.stream.subjects;
-        const pair = mine.flatMap((a) => theirs.filter((b) => subjectsOverlap(a, b)).map((b) => [a, b]))[0];
-        if (pair) {
-          const describe = (c: JetStreamConsumer, s: string) => c.filterSubjects.length ? JSON.stringify(s) : `${JSON.stringify(s)} (no filter: the whole stream)`;
-          problems.add('filterSubjects', `${describe(this, pair[0])}, which overlaps ${describe(other, pair[1])} of consumer ${other.durableName} at ${other.node.path}`,
-            `filters no other consumer of work-queue stream ${stream} reads (nats-server gives each message of a work queue to one consumer, and refuses overlapping ones)`);
-          break;
-        }
-      }
-    }
-    return problems.messages;
   }
 }
 

@@ -6,8 +6,10 @@
  */
 import { ApiObject, ApiObjectMetadata, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ConfigError, configError, environmentOf } from '../platform/errors';
-import { sizeBytes, sizeProblem } from '../workloads/quantity';
+import { AppIndex } from '../core/app-index';
+import { configError } from '../core/errors';
+import { JETSTREAM_OBJECTS, JETSTREAM_STREAMS, NACK_ACCOUNT_USERS } from '../checks/jetstream';
+import { formatBytes, sizeBytes, sizeProblem } from '../core/quantity';
 import { INatsCluster } from './nats-cluster';
 import { subjectProblem, subjectsOverlap, subjectWithin } from './nats-auth';
 
@@ -37,7 +39,8 @@ export const MAX_REPLICAS = 5;
 
 /**
  * What one stream-backed resource takes from its cluster: its name and subjects in its account
- * and the storage it reserves. Recorded by each resource and read by the tree-wide rules.
+ * and the storage it reserves. Recorded in the app's index and read by the app-wide rules
+ * (constructs/checks/jetstream.ts).
  */
 export interface JetStreamFootprint {
   /** The construct that declared it. */
@@ -54,13 +57,14 @@ export interface JetStreamFootprint {
   readonly replicas: number;
   /** The stream's size limit in bytes; undefined when unlimited. */
   readonly maxBytes?: number;
-}
-
-const footprints = new WeakMap<IConstruct, JetStreamFootprint>();
-
-/** Records what a resource takes from its cluster. */
-export function registerFootprint(f: JetStreamFootprint): void {
-  footprints.set(f.construct, f);
+  /** The prop that names it (`name`, `bucket`), for messages. */
+  readonly nameField: string;
+  /** Its value. */
+  readonly nameText: string;
+  /** The prop of its own subjects (`subjects`); empty when the client libraries set them. */
+  readonly subjectsField: string;
+  /** Its NACK object. */
+  readonly object: ApiObject;
 }
 
 /** Two references name the same NATS system when they share the client URL. */
@@ -68,33 +72,7 @@ export function sameCluster(a: INatsCluster, b: INatsCluster): boolean {
   return a === b || a.clientUrl === b.clientUrl;
 }
 
-/** Every stream-backed resource of the app on the same cluster and account as `f`, in tree order. */
-export function footprintsBeside(f: JetStreamFootprint): JetStreamFootprint[] {
-  return f.construct.node.root.node.findAll()
-    .map((c) => footprints.get(c))
-    .filter((o): o is JetStreamFootprint => o !== undefined && sameCluster(o.cluster, f.cluster));
-}
-
-/** Collects rule violations found while validating the tree, as ConfigError messages. */
-export class Problems {
-  public readonly messages: string[] = [];
-  constructor(private readonly scope: IConstruct) {}
-  /** A violation whose `received` text is already rendered. */
-  public add(field: string, received: string, allowed: string): void {
-    this.messages.push(new ConfigError({
-      environment: environmentOf(this.scope), path: this.scope.node.path || '(root)', field, received, allowed,
-    }).message);
-  }
-}
-
-/** Bytes as a Kubernetes-style quantity in the largest binary unit that keeps it whole (`9Gi`, `1536Mi`). */
-export function formatBytes(bytes: number): string {
-  const units: Array<[string, number]> = [['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]];
-  for (const [suffix, factor] of units) {
-    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${suffix}`;
-  }
-  return String(bytes);
-}
+export { formatBytes };
 
 /** Milliseconds of a Duration, unrounded. */
 function millis(d: Duration): number {
@@ -266,68 +244,6 @@ export function checkStreamSubjects(scope: IConstruct, subjects: string[] | unde
 }
 
 /**
- * Tree-wide rules of a stream-backed resource, against the others on the same cluster and
- * account: unique stream names, no overlapping subjects, and the cluster's storage not
- * over-reserved; and unique Kubernetes object names. Only the later resource (in tree order) of a
- * conflicting pair reports it.
- */
-export function validateFootprint(f: JetStreamFootprint, nameField: string, subjectsField: string, obj: ApiObject, nameText: string): string[] {
-  const problems = new Problems(f.construct);
-  const all = footprintsBeside(f);
-  const index = all.indexOf(f);
-  const earlier = all.slice(0, index).filter((o) => o.account === f.account);
-  const where = `account ${f.account} of cluster ${f.cluster.clusterName}`;
-  const twin = earlier.find((o) => o.streamName === f.streamName);
-  if (twin) {
-    const received = nameText === f.streamName ? JSON.stringify(nameText) : `${JSON.stringify(nameText)} (stream ${f.streamName})`;
-    problems.add(nameField, received,
-      `a stream name not yet used in ${where} (${twin.construct.node.path} declares stream ${twin.streamName} too; both would manage one stream)`);
-  }
-  for (const [i, s] of f.subjects.entries()) {
-    for (const o of earlier.filter((x) => x.streamName !== f.streamName)) {
-      const t = o.subjects.find((x) => subjectsOverlap(s, x));
-      if (t !== undefined) {
-        const field = subjectsField ? `${subjectsField}[${i}]` : nameField;
-        problems.add(field, `${JSON.stringify(s)} of ${f.label}, which overlaps ${JSON.stringify(t)} of ${o.label} (${o.construct.node.path})`,
-          `subjects that no other stream of ${where} captures (nats-server refuses a stream whose subjects overlap another's)`);
-        break;
-      }
-    }
-  }
-  if (!twin) problems.messages.push(...objectNameProblems(f.construct, obj, nameField, nameText));
-  problems.messages.push(...storageProblems(f, all));
-  return problems.messages;
-}
-
-/**
- * The cluster's storage of f's type, against the sum of maxBytes × replicas of every resource
- * with a size limit; reported by the resource whose reservation first goes over.
- */
-function storageProblems(f: JetStreamFootprint, all: JetStreamFootprint[]): string[] {
-  if (f.maxBytes === undefined) return [];
-  const perServer = f.storage === StreamStorage.FILE ? f.cluster.maxFileStoreBytes : f.cluster.maxMemoryStoreBytes;
-  if (!(perServer > 0)) return [];
-  const capacity = perServer * f.cluster.jetStreamServers;
-  const reserving = all.filter((o) => o.storage === f.storage && o.maxBytes !== undefined);
-  const reserved = (o: JetStreamFootprint) => o.maxBytes! * o.replicas;
-  let before = 0;
-  for (const o of reserving) {
-    if (o === f) break;
-    before += reserved(o);
-  }
-  const after = before + reserved(f);
-  if (before > capacity || after <= capacity) return [];
-  const largest = reserving.slice(0, reserving.indexOf(f) + 1).sort((a, b) => reserved(b) - reserved(a)).slice(0, 3)
-    .map((o) => `${o.label} ${formatBytes(o.maxBytes!)} × ${o.replicas} = ${formatBytes(reserved(o))}`).join(', ');
-  const kind = f.storage === StreamStorage.FILE ? 'file' : 'memory';
-  const key = f.storage === StreamStorage.FILE ? 'max_file_store' : 'max_memory_store';
-  const problems = new Problems(f.construct);
-  problems.add('maxBytes', `${formatBytes(f.maxBytes)} × ${f.replicas} replicas, bringing the ${kind} storage reserved on cluster ${f.cluster.clusterName} to ${formatBytes(after)} (largest reservations: ${largest})`,
-    `at most ${formatBytes(capacity)} reserved in total (${key} ${formatBytes(perServer)} × ${f.cluster.jetStreamServers} JetStream servers): lower maxBytes or replicas, or give the servers more ${kind} storage`);
-  return problems.messages;
-}
-
-/**
  * A single reservation must fit on one server: each replica lives whole on one server.
  */
 export function checkFitsOneServer(scope: IConstruct, cluster: INatsCluster, storage: StreamStorage, maxBytes: number | undefined): void {
@@ -338,27 +254,6 @@ export function checkFitsOneServer(scope: IConstruct, cluster: INatsCluster, sto
     throw configError(scope, 'maxBytes', Size.kibibytes(maxBytes / 1024),
       `at most ${formatBytes(perServer)}, the ${key} of one server of cluster ${cluster.clusterName} (each replica is stored whole on one server)`);
   }
-}
-
-/**
- * Kubernetes objects of the JetStream kinds anywhere in the app with the same kind, namespace
- * and name as `obj`, before it in tree order.
- */
-export function earlierObjectTwin(obj: ApiObject): ApiObject | undefined {
-  const all = obj.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject
-    && c.apiVersion === JETSTREAM_API_VERSION && c.kind === obj.kind);
-  const index = all.indexOf(obj);
-  return all.slice(0, index).find((o) => o.metadata.name === obj.metadata.name && o.metadata.namespace === obj.metadata.namespace);
-}
-
-/** The object-name rule: no two JetStream objects of a kind share a name in a namespace. */
-export function objectNameProblems(scope: IConstruct, obj: ApiObject, field: string, received: string): string[] {
-  const twin = earlierObjectTwin(obj);
-  if (!twin) return [];
-  const p = new Problems(scope);
-  p.add(field, `${JSON.stringify(received)} (object name ${obj.metadata.name})`,
-    `a name whose ${obj.kind} object name is unused in namespace ${obj.metadata.namespace ?? '(none)'} (${twin.node.scope?.node.path ?? twin.node.path} has it too; one would overwrite the other)`);
-  return p.messages;
 }
 
 /** Metadata of a NACK object of the library: its name and the managed-by label. */
@@ -480,7 +375,7 @@ export interface JetStreamSharedSpec {
  *
  * A subclass then checks and sets what is its own, creates its NACK object (with
  * `sharedSpec()`) and calls `registerOnCluster()`, which records what it takes from the cluster
- * for the tree-wide rules: no other stream of the cluster and account with its stream name or
+ * for the app-wide rules (constructs/checks/jetstream.ts): no other stream of the cluster and account with its stream name or
  * subjects, and the maxBytes × replicas reserved within the cluster's storage.
  */
 export abstract class JetStreamStoredResource extends Construct {
@@ -548,12 +443,13 @@ export abstract class JetStreamStoredResource extends Construct {
   }
 
   /**
-   * Records what the resource takes from its cluster and adds the tree-wide rules; called once
+   * Records what the resource takes from its cluster and adds it to the app-wide rules; called once
    * by the subclass, when its NACK object exists.
    */
   protected registerOnCluster(): void {
     const kind = this.kind;
-    const footprint: JetStreamFootprint = {
+    const index = AppIndex.of(this);
+    index.add(JETSTREAM_STREAMS, {
       construct: this,
       label: kind.label,
       cluster: this.cluster,
@@ -563,8 +459,17 @@ export abstract class JetStreamStoredResource extends Construct {
       storage: this.storage,
       replicas: this.replicas,
       maxBytes: this.maxByteCount,
-    };
-    registerFootprint(footprint);
-    this.node.addValidation({ validate: () => validateFootprint(footprint, kind.nameField, kind.subjectsField, this.resource, kind.name) });
+      nameField: kind.nameField,
+      nameText: kind.name,
+      subjectsField: kind.subjectsField,
+      object: this.resource,
+    }, this);
+    index.add(JETSTREAM_OBJECTS, this.resource);
+    if (this.nackAccount !== undefined) {
+      index.add(NACK_ACCOUNT_USERS, {
+        construct: this, nackAccount: this.nackAccount, namespace: this.resource.metadata.namespace,
+        cluster: this.cluster, account: this.account, label: this.streamName,
+      });
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
-import { configError } from '../platform/errors';
+import { configError } from '../core/errors';
 import {
   JetStreamResourceProps, JetStreamStoredResource, MAX_REPLICAS, StreamStorage, checkCount, checkDuration, checkNackAccount,
   checkServerName, checkSize, checkStreamSubjects, goDuration, nackMetadata, requireObjectName, resolveAccount,

@@ -1,10 +1,10 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
-import { addWarning, configError } from '../platform/errors';
-import { JetStreamConsumer } from './jetstream-consumer';
-import { JetStreamStoredResource, Problems, earlierObjectTwin, nackMetadata, sameCluster } from './jetstream-storage';
-import { IJetStreamStream } from './jetstream-stream';
+import { addWarning, configError } from '../core/errors';
+import { JETSTREAM_OBJECTS, NACK_ACCOUNTS } from '../checks/jetstream';
+import { AppIndex } from '../core/app-index';
+import { nackMetadata } from './jetstream-storage';
 import { SecretKeyRef } from './nats-auth';
 import { INatsCluster, NatsCluster } from './nats-cluster';
 
@@ -138,6 +138,8 @@ export class NackAccount extends Construct {
   public readonly account?: string;
   /** The NACK Account object. */
   public readonly resource: ApiObject;
+  /** Namespace of the Account object (resources naming it must be in the same one). */
+  public readonly namespace?: string;
 
   constructor(scope: Construct, id: string, props: NackAccountProps) {
     super(scope, id);
@@ -219,7 +221,11 @@ export class NackAccount extends Construct {
         tls: tls ? { secret: { name: tls.secretName }, ca: tls.caKey ?? 'ca.crt', cert: tls.certKey, key: tls.keyKey } : undefined,
       },
     });
-    this.node.addValidation({ validate: () => this.validateTree() });
+    this.namespace = this.resource.metadata.namespace;
+    // Its name and the resources connecting through it are checked in constructs/checks/jetstream.ts.
+    const index = AppIndex.of(this);
+    index.add(NACK_ACCOUNTS, this, this);
+    index.add(JETSTREAM_OBJECTS, this.resource);
   }
 
   /** The accounts of the cluster's users whose password is the user's password key; fails when none is. */
@@ -233,34 +239,5 @@ export class NackAccount extends Construct {
         `the password of a user of cluster ${cluster.clusterName} (${passwords.join(', ') || 'it has no password users'}): nats-server would refuse the login`);
     }
     return cluster.accountNames.filter((a) => variables.some((v) => v.startsWith(`NATS_PASSWORD_${variablePart(a)}_`)));
-  }
-
-  /** Rules against the rest of the app: a unique object name, and the resources that connect through it. */
-  private validateTree(): string[] {
-    const problems = new Problems(this);
-    const twin = earlierObjectTwin(this.resource);
-    if (twin) {
-      problems.add('name', JSON.stringify(this.name),
-        `a name unused by other Account objects in namespace ${this.resource.metadata.namespace ?? '(none)'} (${twin.node.scope?.node.path ?? twin.node.path} has it too; one would overwrite the other)`);
-    }
-    const namespace = Chart.of(this).namespace;
-    for (const c of this.node.root.node.findAll()) {
-      let user: { cluster: INatsCluster; account: string; label: string } | undefined;
-      if (c instanceof JetStreamStoredResource && c.nackAccount === this.name) {
-        user = { cluster: c.cluster, account: c.account, label: c.streamName };
-      } else if (c instanceof JetStreamConsumer && !(c.stream instanceof JetStreamStoredResource) && c.stream.nackAccount === this.name) {
-        const s: IJetStreamStream = c.stream;
-        user = { cluster: s.cluster, account: s.account, label: `${s.streamName} (consumer ${c.durableName})` };
-      }
-      if (!user || Chart.of(c).namespace !== namespace) continue;
-      if (!sameCluster(user.cluster, this.cluster)) {
-        problems.add('cluster', `${this.cluster.clusterName} (${this.cluster.clientUrl}), which ${c.node.path} (stream ${user.label}) connects through, on cluster ${user.cluster.clusterName} (${user.cluster.clientUrl})`,
-          'the cluster of every JetStream resource whose nackAccount names this Account (NACK would log in to one system with the credentials of another)');
-      } else if (this.account !== undefined && user.account !== this.account) {
-        problems.add('account', `${this.account}, which ${c.node.path} (stream ${user.label}) connects through, declared in account ${user.account}`,
-          'the account of every JetStream resource whose nackAccount names this Account (NACK creates them in the account it logs in to, not in the one their checks assume)');
-      }
-    }
-    return problems.messages;
   }
 }

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { ENVIRONMENT_CONTEXT_KEY } from './errors';
+import { ENVIRONMENT_CONTEXT_KEY } from '../core/errors';
 
 /**
  * What every environment of a platform has. A platform's own environment type extends this with

@@ -1,3 +1,2 @@
 export * from './environment';
-export * from './errors';
 export * from './namespace-baseline';

@@ -1,13 +1,15 @@
 import { ApiObject, Chart, JsonPatch, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { Cpu } from '../workloads/cpu';
-import { sizeBytes, sizeQuantity } from '../workloads/quantity';
+import { sizeBytes, sizeQuantity } from '../core/quantity';
 import { ResourceTotals, Resources } from '../workloads/resources';
 import { DEFAULT_SIDECAR_RESOURCES, MeshEnrolment } from '../mesh/mesh-enrolment';
-import { LABELS, Workload, WorkloadFootprint, registerMeshSidecarSource } from '../workloads/workload';
-import { ConfigError, configError, environmentOf, throwFirst } from './errors';
+import { LABELS, Workload, WorkloadFootprint } from '../workloads/workload';
+import { NAMESPACE_BASELINES, SIDECAR_SOURCES, workloadsIn } from '../checks/namespaces';
+import { AppIndex } from '../core/app-index';
+import { configError, throwFirst } from '../core/errors';
 
 /** Pod Security Standards level enforced on a namespace. */
 export enum PodSecurityLevel {
@@ -163,7 +165,8 @@ export class NamespaceBaseline extends Construct {
   /** Sidecar resources when the namespace is enrolled in the mesh. */
   public readonly sidecarResources?: Resources;
 
-  private readonly budget?: ResourceBudget;
+  /** The hard budget, when one is given (checked against the workloads in constructs/checks/namespaces.ts). */
+  public readonly budget?: ResourceBudget;
   private readonly headroom: number;
 
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps = {}) {
@@ -191,7 +194,8 @@ export class NamespaceBaseline extends Construct {
       this.sidecarResources = props.mesh.sidecarResources ?? DEFAULT_SIDECAR_RESOURCES;
       throwFirst(this, 'mesh.sidecarResources', this.sidecarResources.problems());
     }
-    registerMeshSidecarSource(this, this);
+    const index = AppIndex.of(this);
+    index.add(SIDECAR_SOURCES, this);
 
     this.namespace = new kplus.Namespace(this, 'Namespace', {
       metadata: {
@@ -222,7 +226,7 @@ export class NamespaceBaseline extends Construct {
     });
 
     this.createNetworkPolicies(name, props);
-    this.node.addValidation({ validate: () => this.validateWorkloads() });
+    index.add(NAMESPACE_BASELINES, this, this);
   }
 
   /** Sidecar resources for pods of `namespace` (IMeshSidecarSource). */
@@ -251,8 +255,7 @@ export class NamespaceBaseline extends Construct {
 
   /** Workloads of this library that run in this namespace, anywhere in the app. */
   public workloads(): Workload[] {
-    return this.node.root.node.findAll().filter(Workload.isWorkload)
-      .filter((w) => w.namespace === this.namespaceName);
+    return [...workloadsIn(AppIndex.of(this), this.namespaceName)];
   }
 
   /** What the quota must hold for the workloads in the namespace (sidecars included). */
@@ -288,44 +291,6 @@ export class NamespaceBaseline extends Construct {
     if (t.limitsEphemeral > 0) hard['limits.ephemeral-storage'] = mem(grow(t.limitsEphemeral));
     if (t.requestsEphemeral > 0) hard['requests.ephemeral-storage'] = mem(grow(t.requestsEphemeral));
     return hard;
-  }
-
-  private validateWorkloads(): string[] {
-    const errors: string[] = [];
-    const needs = this.needs();
-    const err = (scope: IConstruct, field: string, received: string, allowed: string) => errors.push(new ConfigError({
-      environment: environmentOf(this), path: scope.node.path, field, received, allowed,
-    }).message);
-    if (this.podSecurity !== PodSecurityLevel.PRIVILEGED) {
-      for (const w of this.workloads()) {
-        if (w.footprint().usesHostPaths) {
-          err(w, 'hostPaths', `host path volumes in namespace ${this.namespaceName} (pod security "${this.podSecurity}")`,
-            'host paths only in a namespace whose baseline has podSecurity PRIVILEGED (put node agents in a namespace of their own)');
-        }
-      }
-    }
-    const b = this.budget;
-    if (!b) return errors;
-    const top = (metric: (f: WorkloadFootprint) => number, format: (n: number) => string) => needs.workloads
-      .map((f) => ({ f, v: metric(f) })).sort((x, y) => y.v - x.v).slice(0, 3)
-      .map(({ f, v }) => `${f.name} ${format(v)}`).join(', ');
-    const fmtCpu = (m: number) => Cpu.millis(m).toQuantity();
-    const fmtMem = (bytes: number) => sizeQuantity(Size.mebibytes(Math.ceil(bytes / MI)));
-    if (needs.totals.limitsCpu > b.cpu.millicores) {
-      err(this, 'budget.cpu', `workloads needing ${fmtCpu(needs.totals.limitsCpu)} of CPU limits at peak (largest: ${top((f) => f.podResources.limitsCpu * f.maxPods, fmtCpu)})`,
-        `at most the budget of ${b.cpu.toQuantity()}: raise the budget or shrink the workloads`);
-    }
-    if (needs.totals.limitsMemory > sizeBytes(b.memory)) {
-      err(this, 'budget.memory', `workloads needing ${fmtMem(needs.totals.limitsMemory)} of memory limits at peak (largest: ${top((f) => f.podResources.limitsMemory * f.maxPods, fmtMem)})`,
-        `at most the budget of ${sizeQuantity(b.memory)}: raise the budget or shrink the workloads`);
-    }
-    if (b.pods !== undefined && needs.pods > b.pods) {
-      err(this, 'budget.pods', `workloads needing ${needs.pods} pods at peak (replicas, autoscaling maximum and rollout surge)`, `at most the budget of ${b.pods}`);
-    }
-    if (b.storage && needs.storageBytes > sizeBytes(b.storage)) {
-      err(this, 'budget.storage', `volume claims totalling ${fmtMem(needs.storageBytes)}`, `at most the budget of ${sizeQuantity(b.storage)}`);
-    }
-    return errors;
   }
 
   private checkBudget(b: ResourceBudget) {

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ConfigError, ENVIRONMENT_CONTEXT_KEY } from '../platform/errors';
+import { ConfigError, ENVIRONMENT_CONTEXT_KEY } from '../core/errors';
 
 /** What to plan: exactly one of `app` or `chart`. */
 export interface ManifestPlanProps {

@@ -1,4 +1,4 @@
-import { ValueProblem } from '../platform/errors';
+import { ValueProblem } from '../core/errors';
 
 /**
  * A container image pinned to a version tag or a digest. `latest` and untagged references are

@@ -5,7 +5,7 @@ export * from './microservice';
 export * from './node-agent';
 export * from './port';
 export * from './probe';
-export * from './quantity';
+export * from '../core/quantity';
 export * from './resources';
 export * from './stateful-service';
 export * from './volume';

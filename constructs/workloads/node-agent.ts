@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { configError } from '../platform/errors';
+import { configError } from '../core/errors';
 import { Volume, VolumeMount } from './volume';
 import { TolerationOperator, Workload, WorkloadProps } from './workload';
 

@@ -1,4 +1,4 @@
-import { ValueProblem } from '../platform/errors';
+import { ValueProblem } from '../core/errors';
 
 /**
  * The application protocol of a port, declared on every Service port (as `appProtocol`) so that

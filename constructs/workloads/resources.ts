@@ -1,8 +1,8 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { ValueProblem } from '../platform/errors';
+import { ValueProblem } from '../core/errors';
 import { Cpu } from './cpu';
-import { sizeBytes, sizeProblem, sizeQuantity } from './quantity';
+import { sizeBytes, sizeProblem, sizeQuantity } from '../core/quantity';
 
 /**
  * Amounts of each resource a container asks for or is capped at.

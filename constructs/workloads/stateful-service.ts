@@ -1,8 +1,8 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigError, configError, environmentOf } from '../platform/errors';
-import { sizeBytes, sizeProblem, sizeQuantity } from './quantity';
+import { ConfigError, configError, environmentOf } from '../core/errors';
+import { sizeBytes, sizeProblem, sizeQuantity } from '../core/quantity';
 import { Volume, VolumeMount } from './volume';
 import { DisruptionBudget, Workload, WorkloadProps } from './workload';
 

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { sizeQuantity } from './quantity';
+import { sizeQuantity } from '../core/quantity';
 
 /** What backs a volume. */
 export enum VolumeSource {

@@ -2,10 +2,12 @@ import { Chart, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { configError, describeValue, joinField, throwFirst } from '../platform/errors';
+import { SIDECAR_SOURCES, WORKLOADS, meshSidecarResources as sidecarResourcesOf } from '../checks/namespaces';
+import { AppIndex } from '../core/app-index';
+import { configError, describeValue, joinField, throwFirst } from '../core/errors';
 import { ContainerSpec } from './container';
 import { WorkloadPort, portProblems } from './port';
-import { sizeQuantity } from './quantity';
+import { sizeQuantity } from '../core/quantity';
 import { QosClass, ResourceTotals, Resources, podQosClass } from './resources';
 import { Volume, VolumeMount, VolumeSource } from './volume';
 
@@ -315,6 +317,7 @@ export abstract class Workload extends Construct {
         automountToken: props.mountServiceAccountToken ?? false,
       });
     }
+    AppIndex.of(this).add(WORKLOADS, this);
   }
 
   /** The pod's QoS class including the sidecar injected when its namespace is in the mesh. */
@@ -658,22 +661,14 @@ export interface IMeshSidecarSource {
   sidecarResourcesFor(namespace: string | undefined): Resources | undefined;
 }
 
-/** What enrols namespaces in the mesh, per app (registered at construction, read at synth). */
-const SIDECAR_SOURCES = new WeakMap<IConstruct, IMeshSidecarSource[]>();
-
-/** Registers `source` for the app `scope` belongs to. */
+/** Registers `source` for the app `scope` belongs to (recorded in the app's index). */
 export function registerMeshSidecarSource(scope: IConstruct, source: IMeshSidecarSource): void {
-  const root = scope.node.root;
-  SIDECAR_SOURCES.set(root, [...(SIDECAR_SOURCES.get(root) ?? []), source]);
+  AppIndex.of(scope).add(SIDECAR_SOURCES, source);
 }
 
 /** The sidecar resources of `namespace`, from whatever enrols it anywhere in the app. */
 export function meshSidecarResources(scope: IConstruct, namespace: string | undefined): Resources | undefined {
-  for (const source of SIDECAR_SOURCES.get(scope.node.root) ?? []) {
-    const r = source.sidecarResourcesFor(namespace);
-    if (r) return r;
-  }
-  return undefined;
+  return sidecarResourcesOf(AppIndex.of(scope), namespace);
 }
 
 /** The operator a toleration is rendered with: Equal when a value is given, else Exists. */

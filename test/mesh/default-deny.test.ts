@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  DefaultDeny, GATEWAY_EXPOSURE_SYMBOL, GatewayExposure, IMeshGateway, IstioApiVersion, Microservice, NamespaceBaseline,
+  DefaultDeny, declareGatewayExposure, GatewayExposure, IMeshGateway, IstioApiVersion, Microservice, NamespaceBaseline,
   PortProtocol, ServiceAuthorization,
 } from '../../constructs';
 import { loadSchemaValidator } from '../support/schema-validator';
@@ -31,7 +31,7 @@ class FakeGateway extends Construct implements IMeshGateway {
 class FakeRoute extends Construct {
   constructor(scope: Construct, id: string, exposure: GatewayExposure) {
     super(scope, id);
-    (this as any)[GATEWAY_EXPOSURE_SYMBOL] = exposure;
+    declareGatewayExposure(this, exposure);
   }
 }
 

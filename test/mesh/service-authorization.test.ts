@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  GATEWAY_EXPOSURE_SYMBOL, GatewayExposure, HttpMethod, IMeshGateway, IstioApiVersion, MeshTls, Microservice, MicroserviceProps,
+  declareGatewayExposure, GatewayExposure, HttpMethod, IMeshGateway, IstioApiVersion, MeshTls, Microservice, MicroserviceProps,
   MtlsMode, NamespaceBaseline, NatsCluster, NatsMeshMode, PortProtocol, ServiceAuthorization, ServiceAuthorizationProps,
   StatefulService, Workload,
 } from '../../constructs';
@@ -34,7 +34,7 @@ class FakeGateway extends Construct implements IMeshGateway {
 class FakeRoute extends Construct {
   constructor(scope: Construct, id: string, exposure: GatewayExposure) {
     super(scope, id);
-    (this as any)[GATEWAY_EXPOSURE_SYMBOL] = exposure;
+    declareGatewayExposure(this, exposure);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import {
-  GATEWAY_EXPOSURE_SYMBOL, GatewayExposure, HttpMethod, IMeshGateway, IstioApiVersion, MeshGateway, MeshGatewayAttributes, Microservice,
+  GatewayExposure, gatewayExposures, HttpMethod, IMeshGateway, IstioApiVersion, MeshGateway, MeshGatewayAttributes, Microservice,
   PortProtocol, RetryOn, RouteRule, ServiceRoute, ServiceRouteProps, WARNING_METADATA, WorkloadPort, collectWarnings,
 } from '../../constructs';
 import { loadSchemaValidator } from '../support/schema-validator';
@@ -84,7 +84,7 @@ describe('ServiceRoute: output', () => {
       rules: [{ name: 'default' }], warnings: [],
     });
     expect(r.destinationRule).toBeUndefined();
-    expect((r as any)[GATEWAY_EXPOSURE_SYMBOL]).toBeUndefined();
+    expect(gatewayExposures(r)).toEqual([]);
   });
 
   test('canary: weighted destinations to subsets generated from the version labels', () => {
@@ -200,7 +200,9 @@ describe('ServiceRoute: output', () => {
       },
     });
     expect([r.meshTraffic, r.hosts, r.meshVirtualService]).toEqual([false, ['shop.example.com', 'api.example.com'], undefined]);
-    const exposure: GatewayExposure = (r as any)[GATEWAY_EXPOSURE_SYMBOL];
+    const exposures: GatewayExposure[] = gatewayExposures(r);
+    expect(exposures).toHaveLength(1);
+    const exposure = exposures[0];
     expect(exposure.workloads).toEqual([f.order, f.canary]);
     expect(exposure.gateways).toEqual([gw]);
   });

@@ -25,3 +25,12 @@ export function sizeProblem(size: Size): string | undefined {
   if (!Number.isInteger(bytes)) return 'a whole number of bytes';
   return undefined;
 }
+
+/** Bytes as a Kubernetes-style quantity in the largest binary unit that keeps it whole (`9Gi`, `1536Mi`). */
+export function formatBytes(bytes: number): string {
+  const units: Array<[string, number]> = [['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]];
+  for (const [suffix, factor] of units) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${suffix}`;
+  }
+  return String(bytes);
+}

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { sizeQuantity } from '../workloads/quantity';
+import { sizeQuantity } from './quantity';
 
 /** Context key under which an app records the environment it is synthesizing. */
 export const ENVIRONMENT_CONTEXT_KEY = 'cdk8s-nats-mesh:environment';

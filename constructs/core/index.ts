@@ -1,0 +1,3 @@
+export * from './app-index';
+export * from './errors';
+export * from './quantity';
