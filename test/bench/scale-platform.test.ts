@@ -1,0 +1,39 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, YamlOutputType } from 'cdk8s';
+import { buildScalePlatform, expectedObjectCount } from './scale-platform';
+
+// The generated platform of the scale benchmark (npm run bench -- --services N). No timing here:
+// only that it synthesizes without validation errors and writes the objects it should.
+//
+// Objects for N services: 8·N + 6·⌈N/10⌉ + 24 (8 per service, 6 per canary/stream group of 10,
+// 24 fixed; see expectedObjectCount). For N = 20: 8·20 + 6·2 + 24 = 196.
+describe('scale benchmark platform', () => {
+  const N = 20;
+  let outdir: string;
+  beforeEach(() => { outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nats-mesh-scale-test-')); });
+  afterEach(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test(`synthesizes ${N} services into three charts of namespace shop`, () => {
+    const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    buildScalePlatform(app, N);
+    expect(() => app.synth()).not.toThrow();
+    expect(fs.readdirSync(outdir).sort()).toEqual(['mesh.k8s.yaml', 'messaging.k8s.yaml', 'platform.k8s.yaml']);
+
+    const objects = app.charts.flatMap((chart) => chart.toJson());
+    const formula = (n: number) => 8 * n + 6 * Math.ceil(n / 10) + 24;
+    expect(formula(N)).toBe(196);
+    expect(expectedObjectCount(N)).toBe(formula(N));
+    expect(objects).toHaveLength(196);
+
+    const count = (kind: string) => objects.filter((o) => o.kind === kind).length;
+    expect(count('Deployment')).toBe(N + 2); // the services and the canaries of svc-0000, svc-0010
+    expect(count('Stream')).toBe(2);
+    expect(count('Consumer')).toBe(N);
+    expect(count('VirtualService')).toBe(N);
+    expect(count('DestinationRule')).toBe(N);
+    expect(objects.filter((o) => o.kind === 'VirtualService' && o.spec.gateways).length).toBe(N / 5);
+    expect(objects.filter((o) => o.metadata.namespace !== undefined).every((o) => o.metadata.namespace === 'shop')).toBe(true);
+  });
+});
