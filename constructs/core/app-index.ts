@@ -98,6 +98,7 @@ export class AppIndex {
   private readonly checks: IAppCheck[] = [];
   private readonly hooked = new Set<IConstruct>();
   private readonly groups = new Map<IndexKey<unknown>, Map<(r: any) => unknown, Map<unknown, unknown[]>>>();
+  private readonly memos = new Map<object, unknown>();
   private version = 0;
   private result?: { version: number; report: ProblemReport };
   private resetQueued = false;
@@ -167,6 +168,18 @@ export class AppIndex {
   public changed(): void {
     this.version++;
     this.groups.clear();
+    this.memos.clear();
+  }
+
+  /**
+   * A value derived from the records (a graph, a lookup table), computed once and kept until the
+   * index changes. `key` identifies the derivation (a module-level object or function).
+   */
+  public memo<T>(key: object, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = compute();
+    this.memos.set(key, value);
+    return value;
   }
 
   /** Makes `scope` show the problems the checks report on it as its own validation errors. */

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { ValueProblem } from '../core/errors';
 import { Microservice } from '../workloads/microservice';
-import { HttpMethod } from './service-authorization';
+import { HttpMethod } from '../workloads/port';
 
 /**
  * The typed route model of a ServiceRoute: ordered rules with matches, weighted destinations,

@@ -7,32 +7,11 @@ import {
 import { SERVICE_AUTHORIZATIONS } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
-import { PortProtocol } from '../workloads/port';
+import { HttpMethod, PortProtocol } from '../workloads/port';
 import { Workload } from '../workloads/workload';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
 import { IMeshGateway, workloadPrincipal } from './mesh-references';
 
-/** HTTP request methods an authorization rule may allow. */
-export enum HttpMethod {
-  /** GET. */
-  GET = 'GET',
-  /** HEAD. */
-  HEAD = 'HEAD',
-  /** POST (every gRPC call). */
-  POST = 'POST',
-  /** PUT. */
-  PUT = 'PUT',
-  /** PATCH. */
-  PATCH = 'PATCH',
-  /** DELETE. */
-  DELETE = 'DELETE',
-  /** OPTIONS (CORS preflight). */
-  OPTIONS = 'OPTIONS',
-  /** CONNECT. */
-  CONNECT = 'CONNECT',
-  /** TRACE. */
-  TRACE = 'TRACE',
-}
 
 /**
  * A caller allowed to reach the target: exactly one of `workload`, `gateway` and `principal`,

@@ -24,7 +24,7 @@ import {
   RetryOn, RouteMatch, RouteRule, durationMillis, durationProblem, gatewayApiDuration, gatewayHostAdmits,
   hostsOverlap, isExternalHost, isLowerCaseHeaderName, istioDuration, percentageProblem, showDuration, splitGatewayHost, subsetName,
 } from './route-model';
-import { HttpMethod } from './service-authorization';
+import { HttpMethod } from '../workloads/port';
 import { TrafficPolicy, renderTrafficPolicy, trafficPolicyProblems } from './traffic-policy';
 
 /** A version of the application: a workload whose pods carry the app's `app` label and their own `version`. */

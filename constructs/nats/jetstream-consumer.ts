@@ -1,5 +1,5 @@
 import { ApiObject, Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
 import { JETSTREAM_CONSUMERS, JETSTREAM_OBJECTS, NACK_ACCOUNT_USERS } from '../checks/jetstream';
 import { AppIndex } from '../core/app-index';
@@ -128,7 +128,15 @@ const DELIVER: Record<ConsumerDeliverPolicy, nack.ConsumerSpecDeliverPolicy> = {
  *
  * Immutable on the server (a change means delete and recreate): ackPolicy and deliverPolicy.
  */
-export class JetStreamConsumer extends Construct {
+/** A durable consumer that workloads read from (see `IWorkload.consumes`). */
+export interface IJetStreamConsumer extends IConstruct {
+  /** Its stream. */
+  readonly stream: IJetStreamStream;
+  /** Its durable name. */
+  readonly durableName: string;
+}
+
+export class JetStreamConsumer extends Construct implements IJetStreamConsumer {
   public readonly stream: IJetStreamStream;
   public readonly durableName: string;
   /** Kubernetes object name. */

@@ -26,6 +26,26 @@ export enum StreamStorage {
   MEMORY = 'memory',
 }
 
+/** The kind of a JetStream bucket. */
+export enum BucketType {
+  /** A key-value store (stream `KV_<bucket>`, subjects `$KV.<bucket>.>`). */
+  KEY_VALUE = 'kv',
+  /** An object store (stream `OBJ_<bucket>`, subjects `$O.<bucket>.>`). */
+  OBJECT_STORE = 'object',
+}
+
+/** A key-value or object store that workloads use (see `IWorkload.uses`). */
+export interface IJetStreamBucket extends IConstruct {
+  /** The bucket name. */
+  readonly bucket: string;
+  /** Key-value or object store. */
+  readonly bucketType: BucketType;
+  /** The stream holding it (`KV_<bucket>`, `OBJ_<bucket>`). */
+  readonly streamName: string;
+  readonly cluster: INatsCluster;
+  readonly account: string;
+}
+
 /** The group/version of the NACK resources. */
 export const JETSTREAM_API_VERSION = 'jetstream.nats.io/v1beta2';
 /** The label every JetStream resource of the library carries. */

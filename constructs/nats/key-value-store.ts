@@ -2,7 +2,7 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
 import {
-  JetStreamResourceProps, JetStreamStoredResource, StreamStorage, bucketKind, checkCount, checkSize, nackMetadata,
+  BucketType, IJetStreamBucket, JetStreamResourceProps, JetStreamStoredResource, StreamStorage, bucketKind, checkCount, checkSize, nackMetadata,
 } from './jetstream-storage';
 
 /** Properties of a KeyValueStore. */
@@ -36,8 +36,9 @@ const MAX_VALUE_SIZE = 2 ** 31 - 1;
  *
  * Immutable on the server: storage.
  */
-export class KeyValueStore extends JetStreamStoredResource {
+export class KeyValueStore extends JetStreamStoredResource implements IJetStreamBucket {
   public readonly bucket: string;
+  public readonly bucketType = BucketType.KEY_VALUE;
   public readonly history: number;
   public readonly ttl?: Duration;
   public readonly maxValueSize?: Size;

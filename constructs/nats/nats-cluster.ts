@@ -15,7 +15,7 @@ import { sizeBytes, sizeProblem, sizeQuantity } from '../core/quantity';
 import { ResourceAmounts, Resources } from '../workloads/resources';
 import { PodManagementPolicy, StatefulService } from '../workloads/stateful-service';
 import { Volume, VolumeMount } from '../workloads/volume';
-import { TopologySpread } from '../workloads/workload';
+import { IWorkload, TopologySpread } from '../workloads/workload';
 import { NatsAccount, NatsAuth, NatsExportKind, NatsPermissions, NatsUser, SecretKeyRef, subjectProblem, subjectWithin } from './nats-auth';
 import { ConfBlock, ConfDuration, ConfValue, ConfVariable, keysNewerThan, renderNatsConf } from './nats-conf';
 import { NatsListenersTls, NatsTls } from './nats-tls';
@@ -210,6 +210,10 @@ export interface INatsCluster extends IConstruct {
   readonly serverVersion: NatsServerVersion;
   /** Names of the cluster's accounts ('$G', the global account, without auth). */
   readonly accountNames: string[];
+  /** The port clients connect to. */
+  readonly clientPort: number;
+  /** The workload running the servers, when it is defined in this app (clients' calls go to it). */
+  readonly serverWorkload?: IWorkload;
 }
 
 /** What an existing NATS system is. */
@@ -231,6 +235,8 @@ export interface NatsClusterAttributes {
 }
 
 class ExistingNatsCluster extends Construct implements INatsCluster {
+  public readonly clientPort: number;
+  public readonly serverWorkload?: IWorkload;
   public readonly clusterName: string;
   public readonly namespaceName?: string;
   public readonly clientUrl: string;
@@ -250,6 +256,8 @@ class ExistingNatsCluster extends Construct implements INatsCluster {
     this.maxMemoryStoreBytes = a.maxMemoryStoreBytes ?? 0;
     this.serverVersion = NatsServerVersion.of(a.serverVersion ?? '2.10.0');
     this.accountNames = a.accountNames ?? ['$G'];
+    const port = /:(\d+)\/?$/.exec(a.clientUrl);
+    this.clientPort = port ? Number(port[1]) : NATS_PORTS.CLIENT;
   }
 }
 
@@ -295,6 +303,12 @@ export class NatsCluster extends Construct implements INatsCluster {
   public readonly podHostnames: string[];
   /** The StatefulService running the servers. */
   public readonly servers: StatefulService;
+  /** The client port (4222). */
+  public readonly clientPort: number = NATS_PORTS.CLIENT;
+  /** The servers, as the workload clients call. */
+  public get serverWorkload(): IWorkload {
+    return this.servers;
+  }
   /** The ConfigMap holding nats.conf. */
   public readonly configMap: kplus.ConfigMap;
   /** The nats-box Deployment, if any. */

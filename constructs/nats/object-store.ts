@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
-import { JetStreamResourceProps, JetStreamStoredResource, StreamStorage, bucketKind, nackMetadata } from './jetstream-storage';
+import { BucketType, IJetStreamBucket, JetStreamResourceProps, JetStreamStoredResource, StreamStorage, bucketKind, nackMetadata } from './jetstream-storage';
 
 /** Properties of an ObjectStore. */
 export interface ObjectStoreProps extends JetStreamResourceProps {
@@ -27,8 +27,9 @@ export interface ObjectStoreProps extends JetStreamResourceProps {
  *
  * Immutable on the server: storage.
  */
-export class ObjectStore extends JetStreamStoredResource {
+export class ObjectStore extends JetStreamStoredResource implements IJetStreamBucket {
   public readonly bucket: string;
+  public readonly bucketType = BucketType.OBJECT_STORE;
   public readonly ttl?: Duration;
   /** The NACK ObjectStore object. */
   public readonly resource: ApiObject;

@@ -1,5 +1,7 @@
 export * from './container';
 export * from './cpu';
+export { ExternalWorkload } from './external-workload';
+export type { WorkloadAttributes } from './external-workload';
 export * from './image';
 export * from './microservice';
 export * from './node-agent';

@@ -73,3 +73,25 @@ export function portProblems(p: WorkloadPort): ValueProblem[] {
   }
   return out;
 }
+
+/** HTTP request methods a call, a route match or an authorization rule may name. */
+export enum HttpMethod {
+  /** GET. */
+  GET = 'GET',
+  /** HEAD. */
+  HEAD = 'HEAD',
+  /** POST (every gRPC call). */
+  POST = 'POST',
+  /** PUT. */
+  PUT = 'PUT',
+  /** PATCH. */
+  PATCH = 'PATCH',
+  /** DELETE. */
+  DELETE = 'DELETE',
+  /** OPTIONS (CORS preflight). */
+  OPTIONS = 'OPTIONS',
+  /** CONNECT. */
+  CONNECT = 'CONNECT',
+  /** TRACE. */
+  TRACE = 'TRACE',
+}

@@ -2,11 +2,17 @@ import { Chart, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { MessagingKind } from '../checks/graph';
 import { SIDECAR_SOURCES, WORKLOADS, meshSidecarResources as sidecarResourcesOf } from '../checks/namespaces';
 import { AppIndex } from '../core/app-index';
 import { configError, describeValue, joinField, throwFirst } from '../core/errors';
 import { ContainerSpec } from './container';
-import { WorkloadPort, portProblems } from './port';
+import type { IJetStreamBucket } from '../nats/jetstream-storage';
+import type { IJetStreamConsumer } from '../nats/jetstream-consumer';
+import type { IJetStreamStream } from '../nats/jetstream-stream';
+import type { INatsCluster } from '../nats/nats-cluster';
+import { ExternalWorkload, WorkloadAttributes, declareCall, declareMessaging, declareNatsConnection } from './external-workload';
+import { HttpMethod, WorkloadPort, portProblems } from './port';
 import { sizeQuantity } from '../core/quantity';
 import { QosClass, ResourceTotals, Resources, podQosClass } from './resources';
 import { Volume, VolumeMount, VolumeSource } from './volume';
@@ -212,16 +218,73 @@ const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DEFAULT_UID = 65532;
 const ISTIO_PROXY_UID = 1337;
 
+/** How one workload calls another (see `IWorkload.calls`). */
+export interface CallOptions {
+  /**
+   * Container ports of the target called (what NetworkPolicies and Istio authorization match).
+   * @default - every port of the target
+   */
+  readonly ports?: number[];
+  /**
+   * HTTP paths (exact `/refunds`, prefix `/api/*`, suffix `*.js`), toward HTTP, HTTP2 or gRPC ports.
+   * @default - any path
+   */
+  readonly paths?: string[];
+  /** HTTP methods. @default - any method */
+  readonly methods?: HttpMethod[];
+}
+
+/** How a workload logs in to a NATS system (see `IWorkload.connectsToNats`). */
+export interface NatsConnectionOptions {
+  /** The NATS user it logs in as (one of the cluster's users). */
+  readonly user: string;
+}
+
+/**
+ * A workload that takes part in the service graph: one of this library's (Microservice,
+ * StatefulService, NodeAgent) or one that runs elsewhere (`Workload.fromAttributes`). Calls and
+ * messaging are declared on it once; NetworkPolicies, Istio authorization and NATS permissions
+ * are derived from those declarations.
+ */
+export interface IWorkload extends IConstruct {
+  /** Name (of its controller and Service). */
+  readonly name: string;
+  /** Namespace. */
+  readonly namespace?: string;
+  /** The application (Istio `app` label) it is a version of; edges hold for every version. */
+  readonly app: string;
+  /** The ServiceAccount its pods run as (its mesh identity). */
+  readonly serviceAccountName: string;
+  /** Labels that select its pods. */
+  readonly selectorLabels: { [key: string]: string };
+  /** Container ports. */
+  readonly ports: WorkloadPort[];
+  /** Its pods run without an Istio sidecar. */
+  readonly sidecarOptOut: boolean;
+  /** Whether this app defines it (false for `Workload.fromAttributes`). */
+  readonly managed: boolean;
+  /** Declares that this workload calls `target`. */
+  calls(target: IWorkload, options?: CallOptions): void;
+}
+
 /**
  * Base of Microservice, StatefulService and NodeAgent: one pod template renderer with the
  * library's security defaults, a dedicated ServiceAccount, and the footprint the namespace
  * baseline sums.
  */
-export abstract class Workload extends Construct {
+export abstract class Workload extends Construct implements IWorkload {
   /** Whether `x` is a workload of this library. */
   public static isWorkload(x: unknown): x is Workload {
     return typeof x === 'object' && x !== null && (x as any)[WORKLOAD_SYMBOL] === true;
   }
+
+  /** A workload that runs elsewhere (another app, an operator, a job), to declare its calls. */
+  public static fromAttributes(scope: Construct, id: string, attributes: WorkloadAttributes): IWorkload {
+    return new ExternalWorkload(scope, id, attributes);
+  }
+
+  /** This app defines it. */
+  public readonly managed = true;
 
   /** Name of the controller, its Service and ServiceAccount. */
   public readonly name: string;
@@ -318,6 +381,41 @@ export abstract class Workload extends Construct {
       });
     }
     AppIndex.of(this).add(WORKLOADS, this);
+  }
+
+  /** Declares that this workload calls `target` (see `CallOptions`); every version of both apps takes part. */
+  public calls(target: IWorkload, options: CallOptions = {}): void {
+    declareCall(this, target, options);
+  }
+
+  /** Declares that this workload logs in to `cluster` as `options.user`: a call to its servers on the client port. */
+  public connectsToNats(cluster: INatsCluster, options: NatsConnectionOptions): void {
+    declareNatsConnection(this, cluster, options);
+  }
+
+  /** Declares core NATS subjects this workload publishes to (requests included). */
+  public publishes(subjects: string[]): void {
+    declareMessaging(this, MessagingKind.PUBLISH, { subjects });
+  }
+
+  /** Declares core NATS subjects this workload subscribes to (requests it answers included). */
+  public subscribes(subjects: string[]): void {
+    declareMessaging(this, MessagingKind.SUBSCRIBE, { subjects });
+  }
+
+  /** Declares that this workload publishes into `stream` (all its subjects, or those given), with acknowledgements. */
+  public publishesTo(stream: IJetStreamStream, subjects?: string[]): void {
+    declareMessaging(this, MessagingKind.PUBLISH_TO_STREAM, { stream, subjects });
+  }
+
+  /** Declares that this workload reads from the durable consumer `consumer`. */
+  public consumes(consumer: IJetStreamConsumer): void {
+    declareMessaging(this, MessagingKind.CONSUME, { consumer, stream: consumer.stream });
+  }
+
+  /** Declares that this workload reads and writes the key-value or object store `bucket`. */
+  public uses(bucket: IJetStreamBucket): void {
+    declareMessaging(this, MessagingKind.USE_BUCKET, { bucket });
   }
 
   /** The pod's QoS class including the sidecar injected when its namespace is in the mesh. */
