@@ -22,6 +22,7 @@ import type { IJetStreamStream } from '../nats/jetstream-stream';
 import type { INatsCluster } from '../nats/nats-cluster';
 import type { HttpMethod } from '../workloads/port';
 import type { IWorkload } from '../workloads/workload';
+import { enforcementCheck } from './enforcement';
 import { workloadsIn } from './namespaces';
 
 /** A declared call. */
@@ -74,9 +75,9 @@ export interface MessagingEdge {
 }
 
 /** Declared calls. */
-export const CALLS = new IndexKey<CallEdge>('calls');
+export const CALLS = new IndexKey<CallEdge>('calls', () => [enforcementCheck]);
 /** NATS logins. */
-export const NATS_CONNECTIONS = new IndexKey<NatsConnection>('NATS connections');
+export const NATS_CONNECTIONS = new IndexKey<NatsConnection>('NATS connections', () => [enforcementCheck]);
 /** Messaging declarations. */
 export const MESSAGING = new IndexKey<MessagingEdge>('messaging');
 

@@ -15,6 +15,7 @@ import { AppIndex, IAppCheck, IndexKey, ProblemReport } from '../core/app-index'
 import { formatBytes } from '../core/quantity';
 import type { JetStreamConsumer } from '../nats/jetstream-consumer';
 import type { JetStreamFootprint } from '../nats/jetstream-storage';
+import type { IJetStreamStream } from '../nats/jetstream-stream';
 import type { NackAccount } from '../nats/nack-account';
 import type { INatsCluster } from '../nats/nats-cluster';
 import { subjectsOverlap } from '../nats/nats-auth';
@@ -72,8 +73,31 @@ const streamsCheck: IAppCheck = {
       }
       storageProblems(report, all);
     }
+    referencedStreamProblems(index, report);
   },
 };
+
+/**
+ * Streams defined elsewhere (`JetStreamStream.fromAttributes`) exist on the server: a stream of
+ * the app whose subjects overlap one of theirs (in the same account) is refused by nats-server,
+ * and NACK keeps retrying it.
+ */
+function referencedStreamProblems(index: AppIndex, report: ProblemReport): void {
+  const referenced = index.list(REFERENCED_STREAMS);
+  if (!referenced.length) return;
+  for (const f of index.list(JETSTREAM_STREAMS)) {
+    for (const [i, s] of f.subjects.entries()) {
+      const other = referenced.find((r) => clusterKey(r.cluster) === clusterKey(f.cluster) && r.account === f.account
+        && r.streamName !== f.streamName && r.subjects.some((t) => subjectsOverlap(s, t)));
+      if (!other) continue;
+      const t = other.subjects.find((x) => subjectsOverlap(s, x))!;
+      report.add(f.construct, f.subjectsField ? `${f.subjectsField}[${i}]` : f.nameField,
+        `${JSON.stringify(s)} of ${f.label}, which overlaps ${JSON.stringify(t)} of stream ${other.streamName} (defined elsewhere, referenced at ${other.node.path})`,
+        `subjects that no other stream of account ${f.account} of cluster ${f.cluster.clusterName} captures, including streams defined outside this app (nats-server refuses the new stream; NACK keeps retrying)`);
+      break;
+    }
+  }
+}
 
 /** Unique stream names, no overlapping subjects, unique object names: against the earlier streams of the same cluster and account. */
 function checkStream(index: AppIndex, report: ProblemReport, f: JetStreamFootprint, earlier: JetStreamFootprint[]): void {
@@ -181,6 +205,8 @@ const nackAccountsCheck: IAppCheck = {
 export const JETSTREAM_STREAMS = new IndexKey<JetStreamFootprint>('jetstream streams', [streamsCheck]);
 /** Every NACK object of the library (streams, stores, consumers, accounts), for the object-name rule. */
 export const JETSTREAM_OBJECTS = new IndexKey<ApiObject>('jetstream objects');
+/** Streams defined outside the app and referenced with `JetStreamStream.fromAttributes`. */
+export const REFERENCED_STREAMS = new IndexKey<IJetStreamStream>('referenced streams', [streamsCheck]);
 /** Durable consumers. */
 export const JETSTREAM_CONSUMERS = new IndexKey<JetStreamConsumer>('jetstream consumers', [consumersCheck]);
 /** NACK Account resources. */

@@ -6,8 +6,8 @@
  * - mTLS: one MeshTls per namespace and one mesh-wide;
  * - deny-all: one DefaultDeny per namespace, no gateway pods in it, and every workload a gateway
  *   routes to under it has a ServiceAuthorization;
- * - authorization: one policy per name, targets and callers in the mesh, every gateway that
- *   routes to a target among its callers.
+ * - authorization: one policy per name, targets and callers in the mesh, at least one rule
+ *   (given, or derived from the service graph: calls and gateway-bound routes).
  * Of a conflicting pair, the one recorded later reports it.
  */
 import type { IConstruct } from 'constructs';
@@ -16,10 +16,12 @@ import { describeValue } from '../core/errors';
 import { hostsOverlap, selectorText } from '../core/hosts';
 import type { DefaultDeny } from '../mesh/default-deny';
 import type { MeshGateway } from '../mesh/mesh-gateway';
-import type { GatewayExposure, IMeshGateway } from '../mesh/mesh-references';
+import type { GatewayExposure } from '../mesh/mesh-references';
 import type { MeshTls, MtlsMode } from '../mesh/mesh-tls';
 import type { ServiceAuthorization } from '../mesh/service-authorization';
+import type { HttpMethod } from '../workloads/port';
 import type { Workload } from '../workloads/workload';
+import { enforcementCheck } from './enforcement';
 import { meshSidecarResources } from './namespaces';
 
 /** MtlsMode values, read as values (the checks import no construct at run time). */
@@ -41,6 +43,12 @@ export interface MeshHostBinding {
 export interface GatewayExposureRecord extends GatewayExposure {
   /** The route. */
   readonly owner: IConstruct;
+  /** Container ports the gateway calls. @default - every port */
+  readonly ports?: number[];
+  /** Paths the route forwards (Istio authorization syntax). @default - any */
+  readonly paths?: string[];
+  /** Methods the route forwards. @default - any */
+  readonly methods?: HttpMethod[];
 }
 
 const gatewaysCheck: IAppCheck = {
@@ -103,6 +111,36 @@ const meshHostsCheck: IAppCheck = {
   },
 };
 
+/** A gateway-bound route's claims: per gateway and host, the requests each rule matches. */
+export interface GatewayRouteClaim {
+  /** The route. */
+  readonly owner: IConstruct;
+  /** `<namespace>/<name>` of the gateway. */
+  readonly gateway: string;
+  /** A host of the route (lower case). */
+  readonly host: string;
+  /** What a rule matches, as stable text (`*` for a rule without matches). */
+  readonly match: string;
+  /** The field of the rule, for messages (`rules[1].matches[0]`). */
+  readonly field: string;
+}
+
+const claimKey = (c: GatewayRouteClaim) => `${c.gateway}\0${c.host}\0${c.match}`;
+
+const gatewayRoutesCheck: IAppCheck = {
+  name: 'routes: one route per host and request on a gateway',
+  run(index, report) {
+    for (const claims of index.group(GATEWAY_ROUTES, claimKey).values()) {
+      const first = claims[0];
+      for (const c of claims.slice(1)) {
+        if (c.owner === first.owner) continue;
+        report.add(c.owner, c.field, `${c.match === '*' ? 'every request' : c.match} to ${JSON.stringify(c.host)} on gateway ${c.gateway}, also routed by ${first.owner.node.path}`,
+          'one route per host and request on a gateway: Istio merges the VirtualServices bound to a gateway host in no set order, so one of the two routes never receives these requests');
+      }
+    }
+  },
+};
+
 const meshTlsCheck: IAppCheck = {
   name: 'mTLS: one policy per namespace',
   run(index, report) {
@@ -140,17 +178,6 @@ export function effectiveMtlsMode(index: AppIndex, workload: Workload, port: num
 }
 
 const targetOf = (a: ServiceAuthorization) => a.target;
-const exposedWorkloads = (index: AppIndex) => {
-  const byWorkload = new Map<Workload, GatewayExposureRecord[]>();
-  for (const e of index.list(GATEWAY_EXPOSURES)) {
-    for (const w of e.workloads) {
-      const list = byWorkload.get(w);
-      if (list) list.push(e);
-      else byWorkload.set(w, [e]);
-    }
-  }
-  return byWorkload;
-};
 
 const defaultDenyCheck: IAppCheck = {
   name: 'deny-all: one per namespace, gateways and routed workloads',
@@ -191,7 +218,6 @@ const authorizationCheck: IAppCheck = {
   name: 'authorization: names, enrolment, gateway callers, callers in the mesh',
   run(index, report) {
     const names = new Map<string, ServiceAuthorization>();
-    const exposures = exposedWorkloads(index);
     for (const a of index.list(SERVICE_AUTHORIZATIONS)) {
       const key = `${a.namespaceName}\0${a.policyName}`;
       const earlier = names.get(key);
@@ -201,29 +227,21 @@ const authorizationCheck: IAppCheck = {
       } else {
         names.set(key, a);
       }
-      checkAuthorization(index, report, a, exposures.get(a.target) ?? []);
+      checkAuthorization(index, report, a);
     }
   },
 };
 
-function checkAuthorization(index: AppIndex, report: ProblemReport, a: ServiceAuthorization, exposures: readonly GatewayExposureRecord[]): void {
+function checkAuthorization(index: AppIndex, report: ProblemReport, a: ServiceAuthorization): void {
   const target = a.target;
   if (!meshSidecarResources(index, target.namespace)) {
     report.add(a, 'target', `${target.name} in namespace ${target.namespace}, which is not enrolled in the mesh`,
       'a target in the mesh (NamespaceBaseline mesh for its namespace): without a sidecar nothing enforces the policy');
   }
 
-  const seen = new Set<IMeshGateway>();
-  for (const exposure of exposures) {
-    for (const g of exposure.gateways) {
-      if (seen.has(g)) continue;
-      seen.add(g);
-      const listed = a.callers.some((c) => c.gateway === g || (c.gateway === undefined && c.principal !== undefined && c.principal === g.principal));
-      if (!listed) {
-        report.add(a, 'callers', `no caller for gateway ${g.reference}, which routes to ${target.name}`,
-          'the gateway among the callers ({ gateway }): an ALLOW policy denies the ingress gateway unless it is listed');
-      }
-    }
+  if (a.rules.length === 0) {
+    report.add(a, 'callers', `no caller for ${target.name}: none given, no call to it declared, no gateway-bound route to it`,
+      'at least one caller (callers, caller.calls(target) or a route from a gateway): an ALLOW policy without rules denies everything; DefaultDeny already does that');
   }
 
   a.callers.forEach((c, i) => {
@@ -251,11 +269,13 @@ function checkAuthorization(index: AppIndex, report: ProblemReport, a: ServiceAu
 export const MESH_GATEWAYS = new IndexKey<MeshGateway>('gateways', [gatewaysCheck]);
 /** Hosts bound to the mesh by VirtualServices. */
 export const MESH_HOSTS = new IndexKey<MeshHostBinding>('mesh-bound hosts', [meshHostsCheck]);
+/** What gateway-bound routes claim on their gateways' hosts. */
+export const GATEWAY_ROUTES = new IndexKey<GatewayRouteClaim>('gateway route claims', [gatewayRoutesCheck]);
 /** What gateway-bound routes expose. */
-export const GATEWAY_EXPOSURES = new IndexKey<GatewayExposureRecord>('gateway exposures');
+export const GATEWAY_EXPOSURES = new IndexKey<GatewayExposureRecord>('gateway exposures', () => [enforcementCheck]);
 /** PeerAuthentication policies (MeshTls), namespace-wide and mesh-wide. */
 export const MESH_TLS = new IndexKey<MeshTls>('mTLS policies', [meshTlsCheck]);
 /** Deny-all policies. */
 export const DEFAULT_DENIES = new IndexKey<DefaultDeny>('deny-all policies', [defaultDenyCheck]);
 /** ALLOW policies from declared callers. */
-export const SERVICE_AUTHORIZATIONS = new IndexKey<ServiceAuthorization>('authorization policies', [authorizationCheck]);
+export const SERVICE_AUTHORIZATIONS = new IndexKey<ServiceAuthorization>('authorization policies', () => [authorizationCheck, enforcementCheck]);

@@ -38,9 +38,15 @@ export class IndexKey<T> {
 
   /**
    * @param name what the records are, e.g. `mesh-bound hosts`
-   * @param checks the app-wide checks that read these records; they run when a record exists
+   * @param checkList the app-wide checks that read these records (they run when a record exists),
+   *   or a function returning them, for checks defined in a module that imports this key's
    */
-  constructor(public readonly name: string, public readonly checks: readonly IAppCheck[] = []) {}
+  constructor(public readonly name: string, private readonly checkList: readonly IAppCheck[] | (() => readonly IAppCheck[]) = []) {}
+
+  /** The app-wide checks that read these records. */
+  public get checks(): readonly IAppCheck[] {
+    return typeof this.checkList === 'function' ? this.checkList() : this.checkList;
+  }
 }
 
 /** Collects the problems of one run of the checks, by the construct that reports them. */

@@ -1,14 +1,16 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
   AuthorizationPolicyV1Beta1, AuthorizationPolicyV1Beta1Spec,
 } from '../imports/security.istio.io';
-import { SERVICE_AUTHORIZATIONS } from '../checks/mesh';
+import { CALLS, callsTo, versionsOf } from '../checks/graph';
+import { GATEWAY_EXPOSURES, SERVICE_AUTHORIZATIONS } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import { HttpMethod, PortProtocol } from '../workloads/port';
-import { Workload } from '../workloads/workload';
+import { ExternalWorkload } from '../workloads/external-workload';
+import { IWorkload, Workload } from '../workloads/workload';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
 import { IMeshGateway, workloadPrincipal } from './mesh-references';
 
@@ -20,10 +22,12 @@ import { IMeshGateway, workloadPrincipal } from './mesh-references';
  */
 export interface ServiceCaller {
   /**
-   * A workload of this app, identified by its own ServiceAccount.
+   * A workload, identified by its own ServiceAccount: one of this app or one that runs elsewhere
+   * (`Workload.fromAttributes`). The call is recorded in the app's service graph, like
+   * `workload.calls(target, ...)`, so NetworkPolicies admit it too.
    * @default - not a workload (set `gateway` or `principal`)
    */
-  readonly workload?: Workload;
+  readonly workload?: IWorkload;
   /**
    * An ingress gateway, identified by its workload's ServiceAccount.
    * @default - not a gateway (set `workload` or `principal`)
@@ -56,8 +60,14 @@ export interface ServiceCaller {
 export interface ServiceAuthorizationProps {
   /** The workload the policy protects (its pods are selected by its selector labels). */
   readonly target: Workload;
-  /** Who may call it, and how. Everything else is denied. */
-  readonly callers: ServiceCaller[];
+  /**
+   * Callers besides those the service graph declares. The policy always allows, besides these,
+   * every call the graph declares to any version of the target (`caller.calls(target, ...)`, NATS
+   * logins when the target runs a NATS cluster's servers) and every gateway that a gateway-bound
+   * route sends to it, with the route's paths. Everything else is denied.
+   * @default - only the graph's callers
+   */
+  readonly callers?: ServiceCaller[];
   /**
    * Let the target's own pods reach each other (cluster peers such as NATS routes), on any port.
    * @default false
@@ -126,8 +136,8 @@ export class ServiceAuthorization extends Construct {
   public readonly allowPeers: boolean;
   /** The callers as given. */
   public readonly callers: ServiceCaller[];
-  /** The rules of the policy, in order: one per caller, then the peers rule. */
-  public readonly rules: AuthorizationRule[];
+  /** The rules from `callers`, in order. */
+  private readonly explicitRules: AuthorizationRule[];
   /** The AuthorizationPolicy. */
   public readonly policy: ApiObject;
 
@@ -164,20 +174,27 @@ export class ServiceAuthorization extends Construct {
     }
     this.allowPeers = props.allowPeers ?? false;
     this.callers = [...(props.callers ?? [])];
-    if (this.callers.length === 0 && !this.allowPeers) {
+    if (props.callers !== undefined && this.callers.length === 0 && !this.allowPeers) {
       throw configError(this, 'callers', props.callers, 'at least one caller (an ALLOW policy without rules denies everything; DefaultDeny already does that)');
     }
+    this.explicitRules = this.callers.map((c, i) => this.ruleFor(c, i));
 
-    const rules = this.callers.map((c, i) => this.ruleFor(c, i));
-    if (this.allowPeers) {
-      rules.push({ caller: 'peers', principals: [workloadPrincipal(this.trustDomain, target.namespace, target.serviceAccountName)] });
-    }
-    this.rules = rules;
+    // Workload callers are calls of the service graph (NetworkPolicies derive from them too).
+    const index = AppIndex.of(this);
+    this.callers.forEach((c) => {
+      if (c.workload === undefined) return;
+      index.add(CALLS, {
+        from: c.workload, to: target, declaredAt: this,
+        ports: c.ports ? [...c.ports].sort((a, b) => a - b) : undefined,
+        paths: c.paths ? [...c.paths] : undefined,
+        methods: c.methods ? [...c.methods] : undefined,
+      });
+    });
 
     const spec: AuthorizationPolicySpec = {
       selector: { matchLabels: { ...target.selectorLabels } },
       action: AuthorizationPolicySpecAction.ALLOW,
-      rules: this.rules.map(renderRule),
+      rules: Lazy.any({ produce: () => this.rules.map(renderRule) }) as any,
     };
     const metadata = { name: this.policyName, namespace: this.namespaceName };
     this.policy = this.apiVersion === IstioApiVersion.V1BETA1
@@ -186,6 +203,43 @@ export class ServiceAuthorization extends Construct {
 
     // Checked against the rest of the app (gateways routing here, enrolment, mTLS) in constructs/checks/mesh.ts.
     AppIndex.of(this).add(SERVICE_AUTHORIZATIONS, this, this);
+  }
+
+  /**
+   * The rules of the policy, in order: one per caller given, then one per call the service graph
+   * declares to any version of the target (its caller's every version), then one per gateway
+   * routing to it, then the peers rule. Identical rules are written once.
+   */
+  public get rules(): AuthorizationRule[] {
+    const index = AppIndex.of(this);
+    const rules: AuthorizationRule[] = [...this.explicitRules];
+    for (const e of callsTo(index, this.target)) {
+      if (e.declaredAt === this) continue;
+      const callers = versionsOf(index, e.from);
+      rules.push({
+        caller: `workload ${e.from.namespace}/${e.from.name}`,
+        principals: [...new Set(callers.map((w) => workloadPrincipal(this.trustDomain, w.namespace, w.serviceAccountName)))].sort(),
+        paths: e.paths, methods: e.methods, ports: e.ports,
+      });
+    }
+    const listed = new Set(this.callers.map((c) => c.gateway?.principal ?? c.principal).filter((p) => p !== undefined));
+    for (const x of index.list(GATEWAY_EXPOSURES)) {
+      if (!x.workloads.includes(this.target)) continue;
+      for (const g of x.gateways) {
+        if (listed.has(g.principal)) continue;
+        rules.push({ caller: `gateway ${g.reference}`, principals: [g.principal], paths: x.paths, methods: x.methods, ports: x.ports });
+      }
+    }
+    if (this.allowPeers) {
+      rules.push({ caller: 'peers', principals: [workloadPrincipal(this.trustDomain, this.target.namespace, this.target.serviceAccountName)] });
+    }
+    const seen = new Set<string>();
+    return rules.filter((r) => {
+      const key = JSON.stringify([r.principals, r.paths, r.methods, r.ports]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
 
   private ruleFor(c: ServiceCaller, i: number): AuthorizationRule {
@@ -199,8 +253,8 @@ export class ServiceAuthorization extends Construct {
     let principal: string;
     if (c.workload !== undefined) {
       const w = c.workload;
-      if (!Workload.isWorkload(w)) {
-        throw configError(this, `${field}.workload`, w, 'a workload of this library (Microservice, StatefulService, NodeAgent)');
+      if (!Workload.isWorkload(w) && !(w instanceof ExternalWorkload)) {
+        throw configError(this, `${field}.workload`, w, 'a workload (Microservice, StatefulService, NodeAgent or Workload.fromAttributes)');
       }
       if (w === target) {
         throw configError(this, `${field}.workload`, w.name,

@@ -11,7 +11,7 @@ import {
   VirtualService, VirtualServiceSpec, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch, VirtualServiceSpecHttpMatchUri, VirtualServiceSpecHttpRoute,
   VirtualServiceV1Beta1, VirtualServiceV1Beta1Spec,
 } from '../imports/networking.istio.io';
-import { GATEWAY_EXPOSURES, MESH_HOSTS } from '../checks/mesh';
+import { GATEWAY_EXPOSURES, GATEWAY_ROUTES, MESH_HOSTS } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { ConfigError, ValueProblem, addWarning, configError, environmentOf, throwFirst } from '../core/errors';
 import { Microservice } from '../workloads/microservice';
@@ -348,10 +348,23 @@ export class ServiceRoute extends Construct {
       index.add(MESH_HOSTS, { owner: this, host: this.host, namespace: this.namespace ?? 'default', objectName: this.name }, this);
     }
     if (this.gateways.length) {
+      for (const g of this.gateways) {
+        for (const host of this.hosts) {
+          this.rules.forEach((r, i) => {
+            const matches = r.matches?.length ? r.matches : [undefined];
+            matches.forEach((m, j) => index.add(GATEWAY_ROUTES, {
+              owner: this, gateway: g.reference, host: host.toLowerCase(),
+              match: m ? describeMatch(m) : '*', field: m ? `rules[${i}].matches[${j}]` : `rules[${i}]`,
+            }, this));
+          });
+        }
+      }
       index.add(GATEWAY_EXPOSURES, {
         owner: this,
         workloads: versions.length ? versions.map((v) => v.workload) : [service],
         gateways: this.gateways,
+        ports: [routePort.port],
+        ...forwardedRequests(this.rules),
       });
     }
   }
@@ -1067,4 +1080,48 @@ function describeFlat(f: FlatMatch): string {
   if (f.method) parts.push(`method ${f.method}`);
   if (f.headers.length) parts.push(`headers ${f.headers.map(([k, v]) => `${k}=${v}`).join(',')}`);
   return `{${parts.join(', ') || 'every request'}}`;
+}
+
+/**
+ * The paths and methods a route forwards to its workloads, in Istio authorization syntax: exact
+ * paths as they are, prefixes as `<prefix>*`. Any path (or method) when a forwarding rule has no
+ * match, matches by regex, or rewrites the path (the workload sees another one). Paths and
+ * methods of different matches are joined, so the result may allow a little more than the route.
+ */
+export function forwardedRequests(rules: RouteRule[]): { paths?: string[]; methods?: HttpMethod[] } {
+  let anyPath = false;
+  let anyMethod = false;
+  const paths = new Set<string>();
+  const methods = new Set<HttpMethod>();
+  for (const r of rules) {
+    if (r.redirect || r.directResponse) continue;
+    if (!r.matches?.length || r.rewrite) {
+      anyPath = true;
+      anyMethod = true;
+      continue;
+    }
+    for (const m of r.matches) {
+      if (m.pathExact !== undefined) paths.add(m.pathExact);
+      else if (m.pathPrefix !== undefined) paths.add(m.pathPrefix === '/' ? '*' : `${m.pathPrefix}*`);
+      else anyPath = true;
+      if (m.methods?.length) m.methods.forEach((x) => methods.add(x));
+      else anyMethod = true;
+    }
+  }
+  return {
+    paths: anyPath || paths.size === 0 || paths.has('*') ? undefined : [...paths].sort(),
+    methods: anyMethod || methods.size === 0 ? undefined : [...methods].sort(),
+  };
+}
+
+/** A route match as stable text for comparisons and messages: `prefix /api, methods GET`. */
+function describeMatch(m: RouteMatch): string {
+  const parts: string[] = [];
+  if (m.pathExact !== undefined) parts.push(`path ${m.pathExact}`);
+  if (m.pathPrefix !== undefined) parts.push(`prefix ${m.pathPrefix}`);
+  if (m.pathRegex !== undefined) parts.push(`regex ${m.pathRegex}`);
+  const headers = Object.keys(m.headers ?? {}).sort().map((k) => `${k}=${m.headers![k]}`);
+  if (headers.length) parts.push(`headers ${headers.join(',')}`);
+  if (m.methods?.length) parts.push(`methods ${[...m.methods].sort().join(',')}`);
+  return parts.length ? parts.join(', ') : '*';
 }

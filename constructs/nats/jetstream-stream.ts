@@ -1,6 +1,8 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
+import { REFERENCED_STREAMS } from '../checks/jetstream';
+import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import {
   JetStreamResourceProps, JetStreamStoredResource, MAX_REPLICAS, StreamStorage, checkCount, checkDuration, checkNackAccount,
@@ -130,6 +132,8 @@ class ExistingStream extends Construct implements IJetStreamStream {
     this.account = resolveAccount(this, a.cluster, a.account);
     checkNackAccount(this, a.nackAccount);
     this.nackAccount = a.nackAccount;
+    // The streams of the app must not capture its subjects (constructs/checks/jetstream.ts).
+    AppIndex.of(this).add(REFERENCED_STREAMS, this);
   }
 }
 

@@ -380,7 +380,7 @@ export abstract class Workload extends Construct implements IWorkload {
         automountToken: props.mountServiceAccountToken ?? false,
       });
     }
-    AppIndex.of(this).add(WORKLOADS, this);
+    AppIndex.of(this).add(WORKLOADS, this, this);
   }
 
   /** Declares that this workload calls `target` (see `CallOptions`); every version of both apps takes part. */

@@ -261,10 +261,10 @@ describe('ServiceAuthorization: rules', () => {
       '[test] c/authz: callers[0]: received "0 of workload, gateway and principal"; allowed: exactly one of workload, gateway and principal');
   });
 
-  test('a caller workload is a workload of this library', () => {
+  test('a caller workload is a workload (of this library or Workload.fromAttributes)', () => {
     const { chart, orders } = shop();
     expectConfigError(() => authorize(chart, { target: orders, callers: [{ workload: { name: 'web' } as Workload }] }),
-      '[test] c/authz: callers[0].workload: received {"name":"web"}; allowed: a workload of this library (Microservice, StatefulService, NodeAgent)');
+      '[test] c/authz: callers[0].workload: received {"name":"web"}; allowed: a workload (Microservice, StatefulService, NodeAgent or Workload.fromAttributes)');
   });
 
   test('the target is not its own caller (allowPeers says that)', () => {
@@ -385,15 +385,26 @@ describe('ServiceAuthorization: rules', () => {
     ]);
   });
 
-  test('a gateway that routes to the target is among its callers', () => {
+  test('a gateway that routes to the target gets a rule from the route, without being listed; a listed one keeps its own', () => {
     const { chart, orders, web } = shop();
     const pub = new FakeGateway(chart, 'pub', 'public');
     const admin = new FakeGateway(chart, 'admin', 'admin', 'cluster.local/ns/istio-ingress/sa/admin-gateway');
     new FakeRoute(chart, 'route', { workloads: [orders, web], gateways: [pub, admin] });
     new FakeRoute(chart, 'route2', { workloads: [orders], gateways: [pub] });
-    authorize(chart, { target: orders, callers: [{ workload: web }, { gateway: admin, paths: ['/admin/*'] }] });
+    const a = authorize(chart, { target: orders, callers: [{ workload: web }, { gateway: admin, paths: ['/admin/*'] }] });
+    expect(validationErrors(chart)).toEqual([]);
+    expect(a.rules.map((r) => [r.caller, r.principals, r.paths])).toEqual([
+      ['workload shop/web', ['cluster.local/ns/shop/sa/web'], undefined],
+      ['gateway istio-ingress/admin', ['cluster.local/ns/istio-ingress/sa/admin-gateway'], ['/admin/*']],
+      ['gateway istio-ingress/public', [pub.principal], undefined],
+    ]);
+  });
+
+  test('an authorization with no caller given, declared or routed is refused at synth', () => {
+    const { chart, orders } = shop();
+    authorize(chart, { target: orders });
     expect(validationErrors(chart)).toEqual([
-      '[test] c/authz: callers: received no caller for gateway istio-ingress/public, which routes to orders; allowed: the gateway among the callers ({ gateway }): an ALLOW policy denies the ingress gateway unless it is listed',
+      '[test] c/authz: callers: received no caller for orders: none given, no call to it declared, no gateway-bound route to it; allowed: at least one caller (callers, caller.calls(target) or a route from a gateway): an ALLOW policy without rules denies everything; DefaultDeny already does that',
     ]);
   });
 

@@ -328,7 +328,9 @@ describe('ServiceRoute: Gateway API output', () => {
     const f = fixture();
     const gw = gatewayOf(f.chart, ['shop.example.com'], { gatewayApiName: 'public-gw' });
     route(f, { gateways: [gw], gatewayApi: true });
-    route(f, { name: 'order-b', gateways: [gw], gatewayApi: true, gatewayApiParents: [{ name: 'other', namespace: 'edge', sectionName: 'https' }] }, 'route-b');
+    // Its own Istio gateway: two routes for the same host and requests on one gateway are refused.
+    const edge = gatewayOf(f.chart, ['shop.example.com'], { gatewayApiName: 'public-gw' }, 'edge');
+    route(f, { name: 'order-b', gateways: [edge], gatewayApi: true, gatewayApiParents: [{ name: 'other', namespace: 'edge', sectionName: 'https' }] }, 'route-b');
     const routes = allOfKind(routingObjects(f.chart), 'HTTPRoute');
     expect(routes.map((r) => [r.spec.parentRefs, r.spec.rules])).toEqual([
       [[{ name: 'public-gw', namespace: 'istio-ingress' }], [{ backendRefs: [{ name: 'order', port: 8080 }] }]],

@@ -1,0 +1,108 @@
+/**
+ * The layers agree with the service graph, checked once per app:
+ * - every declared call (and every gateway route) is admitted by Istio: a caller outside the mesh
+ *   cannot be matched by an ALLOW policy, and a target under deny-all needs a ServiceAuthorization;
+ * - every target that the graph declares callers for is closed to the others: its namespace's
+ *   NetworkPolicies deny by default (a NamespaceBaseline without `allowWithinNamespace`), or the
+ *   mesh does (a ServiceAuthorization on it, or deny-all in its namespace);
+ * - principals given by hand name a ServiceAccount that exists, when their namespace is one the
+ *   app manages.
+ * NetworkPolicies and Istio rules are both derived from the same calls, so a declared call is
+ * admitted by both by construction; these checks catch what derivation cannot fix.
+ */
+import { AppIndex, IAppCheck, ProblemReport } from '../core/app-index';
+import type { ServiceAuthorization } from '../mesh/service-authorization';
+import type { IWorkload } from '../workloads/workload';
+import { CallEdge, allCalls, appKey, versionsOf } from './graph';
+import { DEFAULT_DENIES, GATEWAY_EXPOSURES, SERVICE_AUTHORIZATIONS } from './mesh';
+import { NAMESPACE_BASELINES, WORKLOADS, meshSidecarResources } from './namespaces';
+
+const authzTarget = (a: ServiceAuthorization) => appKey(a.target);
+const denyNamespace = (d: { namespaceName: string }) => d.namespaceName;
+const baselineNamespace = (b: { namespaceName: string }) => b.namespaceName;
+
+/** Why `w` has no sidecar to carry its identity, or undefined when it has one. */
+function outsideMesh(index: AppIndex, w: IWorkload): string | undefined {
+  if (w.sidecarOptOut) return w.managed ? 'its pods opt out of sidecar injection' : 'it runs without a sidecar (inMesh: false)';
+  if (w.managed && !meshSidecarResources(index, w.namespace)) return `namespace ${w.namespace} is not enrolled in the mesh`;
+  return undefined;
+}
+
+function describeCall(e: CallEdge): string {
+  const ports = e.ports ? ` on port${e.ports.length > 1 ? 's' : ''} ${e.ports.join(', ')}` : '';
+  return e.nats ? `${e.from.name} logs in to NATS cluster ${e.nats.clusterName}${ports}` : `${e.from.name} calls ${e.to.name}${ports} (declared at ${e.declaredAt.node.path})`;
+}
+
+function checkCall(index: AppIndex, report: ProblemReport, e: CallEdge): void {
+  const target = e.to;
+  if (!target.managed) return;
+  const policies = index.find(SERVICE_AUTHORIZATIONS, authzTarget, appKey(target));
+  const denied = index.find(DEFAULT_DENIES, denyNamespace, target.namespace ?? '').length > 0;
+  // Callers given in a ServiceAuthorization are checked there, with their position in `callers`.
+  const why = e.declaredAt === policies.find((p) => p === e.declaredAt) ? undefined : outsideMesh(index, e.from);
+  if (why !== undefined && (policies.length > 0 || denied)) {
+    report.add(e.from, `calls(${target.name})`, `${describeCall(e)}, from outside the mesh (${why})`,
+      `a caller in the mesh: ${target.name} admits only callers whose sidecar carries their identity (${policies.length ? `ServiceAuthorization ${policies[0].node.path}` : 'deny-all'}), so this call would be refused`);
+  }
+  if (denied && policies.length === 0 && !target.sidecarOptOut) {
+    report.add(e.from, `calls(${target.name})`, `${describeCall(e)}, under deny-all in namespace ${target.namespace}, without a ServiceAuthorization for ${target.name}`,
+      `a ServiceAuthorization for ${target.name} (its rules come from the graph): deny-all refuses every call it does not allow`);
+  }
+}
+
+/** A target with declared callers must be closed to the others by the network or the mesh. */
+function checkClosed(index: AppIndex, report: ProblemReport, target: IWorkload, first: CallEdge): void {
+  const baseline = index.find(NAMESPACE_BASELINES, baselineNamespace, target.namespace ?? '')[0];
+  const networkClosed = baseline !== undefined && (baseline as { allowWithinNamespace?: boolean }).allowWithinNamespace !== true;
+  if (networkClosed) return;
+  const meshClosed = !target.sidecarOptOut && meshSidecarResources(index, target.namespace) !== undefined
+    && (index.find(SERVICE_AUTHORIZATIONS, authzTarget, appKey(target)).length > 0
+      || index.find(DEFAULT_DENIES, denyNamespace, target.namespace ?? '').length > 0);
+  if (meshClosed) return;
+  const network = baseline ? `NamespaceBaseline ${baseline.node.path} allows every pod of ${target.namespace} (allowWithinNamespace)` : `no NamespaceBaseline denies by default in ${target.namespace}`;
+  report.add(target, 'callers', `${target.name}, called by ${first.from.name} (${first.declaredAt.node.path}), open to undeclared callers: ${network}, and no ServiceAuthorization or deny-all covers it`,
+    'a target closed to callers the graph does not declare: a NamespaceBaseline for its namespace, or a ServiceAuthorization (or DefaultDeny) in the mesh');
+}
+
+/** Principals given by hand in a ServiceAuthorization, for a namespace the app manages, name a ServiceAccount of it. */
+function checkPrincipals(index: AppIndex, report: ProblemReport): void {
+  const accounts = new Map<string, Set<string>>();
+  for (const w of index.list(WORKLOADS)) {
+    const set = accounts.get(w.namespace ?? '') ?? new Set<string>();
+    set.add(w.serviceAccountName);
+    accounts.set(w.namespace ?? '', set);
+  }
+  for (const a of index.list(SERVICE_AUTHORIZATIONS)) {
+    a.callers.forEach((c, i) => {
+      if (c.principal === undefined) return;
+      const m = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(c.principal);
+      if (!m || index.find(NAMESPACE_BASELINES, baselineNamespace, m[1]).length === 0) return;
+      const known = accounts.get(m[1]) ?? new Set<string>();
+      if (known.has(m[2])) return;
+      report.add(a, `callers[${i}].principal`, `${c.principal}: no workload of namespace ${m[1]} runs as ServiceAccount ${m[2]}`,
+        `the ServiceAccount of a workload in ${m[1]}, which this app manages (${[...known].sort().join(', ') || 'it has no workloads'}); a typo here is a 403 at run time`);
+    });
+  }
+}
+
+/** Runs every rule above. */
+export const enforcementCheck: IAppCheck = {
+  name: 'service graph: every layer admits the declared calls, and only those',
+  run(index, report) {
+    const firstCallTo = new Map<string, { target: IWorkload; edge: CallEdge }>();
+    for (const e of allCalls(index)) {
+      checkCall(index, report, e);
+      if (e.to.managed && !firstCallTo.has(appKey(e.to))) firstCallTo.set(appKey(e.to), { target: e.to, edge: e });
+    }
+    for (const x of index.list(GATEWAY_EXPOSURES)) {
+      for (const w of x.workloads) {
+        if (!firstCallTo.has(appKey(w))) firstCallTo.set(appKey(w), { target: w, edge: { from: w, to: w, declaredAt: x.owner } });
+      }
+    }
+    for (const { target, edge } of firstCallTo.values()) {
+      if (edge.from === target && edge.to === target) continue; // exposures: the gateway's rules are checked with deny-all
+      for (const v of versionsOf(index, target)) checkClosed(index, report, v, edge);
+    }
+    checkPrincipals(index, report);
+  },
+};
