@@ -23,6 +23,8 @@ import type { INatsCluster } from '../nats/nats-cluster';
 import type { HttpMethod } from '../workloads/port';
 import type { IWorkload } from '../workloads/workload';
 import { enforcementCheck } from './enforcement';
+import { MessagingKind } from './messaging-kind';
+import { natsGraphCheck } from './nats';
 import { workloadsIn } from './namespaces';
 
 /** A declared call. */
@@ -49,19 +51,7 @@ export interface NatsConnection {
   readonly user: string;
 }
 
-/** What a messaging declaration says. */
-export enum MessagingKind {
-  /** Core NATS publish (requests included). */
-  PUBLISH = 'publish',
-  /** Core NATS subscription (a service answering requests included). */
-  SUBSCRIBE = 'subscribe',
-  /** Publish into a JetStream stream (with publish acknowledgements). */
-  PUBLISH_TO_STREAM = 'publish-to-stream',
-  /** Pull or push from a durable consumer. */
-  CONSUME = 'consume',
-  /** Read and write a key-value or object store. */
-  USE_BUCKET = 'use-bucket',
-}
+export { MessagingKind } from './messaging-kind';
 
 /** A messaging declaration of a workload. */
 export interface MessagingEdge {
@@ -77,9 +67,9 @@ export interface MessagingEdge {
 /** Declared calls. */
 export const CALLS = new IndexKey<CallEdge>('calls', () => [enforcementCheck]);
 /** NATS logins. */
-export const NATS_CONNECTIONS = new IndexKey<NatsConnection>('NATS connections', () => [enforcementCheck]);
+export const NATS_CONNECTIONS = new IndexKey<NatsConnection>('NATS connections', () => [enforcementCheck, natsGraphCheck]);
 /** Messaging declarations. */
-export const MESSAGING = new IndexKey<MessagingEdge>('messaging');
+export const MESSAGING = new IndexKey<MessagingEdge>('messaging', () => [natsGraphCheck]);
 
 /** `<namespace>/<app>`: the versions of one application. */
 export function appKey(w: IWorkload): string {

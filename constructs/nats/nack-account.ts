@@ -119,7 +119,9 @@ function clientListenerTls(cluster: INatsCluster): { verify: boolean } | undefin
  * NACK reads the Secrets from the Account's namespace; the KeyValue and ObjectStore kinds (and
  * Accounts, in the legacy controller only with `--crd-connect`) need its controller to run with
  * `--control-loop`. NACK's own user must be allowed to publish `$JS.API.>` and `_INBOX.>` and to
- * subscribe to `_INBOX.>` in the account.
+ * subscribe to `_INBOX.>` in the account: it keeps permissions written by hand, never
+ * `permissionsFromGraph` (refused here), since it creates, updates and deletes every stream,
+ * consumer and bucket of the account, and services get none of that.
  *
  * Checked at synth time: the object name and the Secret names and keys; exactly one of a user
  * with a password and a creds file; on a NatsCluster, that the password is one of its users' and
@@ -237,6 +239,11 @@ export class NackAccount extends Construct {
       const passwords = cluster.secretEnv.filter((e) => e.name.startsWith('NATS_PASSWORD_')).map((e) => `${e.from}/${e.key}`);
       throw configError(this, 'user.passwordKey', `${u.secretName}/${u.passwordKey}`,
         `the password of a user of cluster ${cluster.clusterName} (${passwords.join(', ') || 'it has no password users'}): nats-server would refuse the login`);
+    }
+    const fromGraph = cluster.users.find((x) => variables.includes(x.variable) && x.permissionsFromGraph);
+    if (fromGraph) {
+      throw configError(this, 'user.passwordKey', `${u.secretName}/${u.passwordKey} (user ${fromGraph.name}, whose permissions come from the service graph)`,
+        `the password of a user with explicit permissions (publish $JS.API.> and its inbox): NACK creates, updates and deletes streams and consumers, which no workload declaration grants`);
     }
     return cluster.accountNames.filter((a) => variables.some((v) => v.startsWith(`NATS_PASSWORD_${variablePart(a)}_`)));
   }

@@ -34,8 +34,56 @@ export interface NatsUser {
   readonly passwordFrom?: SecretKeyRef;
   /** Public nkey (`U...`). @default - password authentication (`passwordFrom`) */
   readonly nkeyFrom?: SecretKeyRef;
-  /** @default - everything within the account */
+  /**
+   * Permissions written by hand. Not together with `permissionsFromGraph`.
+   * @default - everything within the account (unless `permissionsFromGraph`)
+   */
   readonly permissions?: NatsPermissions;
+  /**
+   * Derive the user's permissions from the service graph at synth: the least the workloads that
+   * log in as this user on this cluster (`w.connectsToNats(cluster, { user })`, every version of
+   * their app) need for what they declare (`publishes`, `subscribes`, `publishesTo`, `consumes`,
+   * `uses`), and nothing else; workloads declared after the cluster count. Refused together
+   * with `permissions`. The name must be a subject token (letters, digits, "_" and "-").
+   *
+   * Clients must use the inbox prefix `_INBOX_<user>` (see `natsInboxPrefix`): the user may
+   * subscribe to `_INBOX_<user>.>` and to no other inbox, so replies and JetStream
+   * acknowledgements reach it there and nobody else reads them (nats.js
+   * `connect({ inboxPrefix: '_INBOX_order' })`, Go `nats.CustomInboxPrefix("_INBOX_order")`,
+   * Java `Options.Builder.inboxPrefix`, the CLI `--inbox-prefix`). A client on the default
+   * `_INBOX.` gets a permissions violation on its first request. It answers requests through
+   * `allow_responses` (granted when it subscribes to something), never through publish rights on
+   * other users' inboxes.
+   *
+   * What each declaration grants (stream S, durable C, bucket B):
+   * - `publishes(subjects)`: publish the subjects (requests included; replies come to the inbox);
+   * - `subscribes(subjects)`: subscribe the subjects, and `allow_responses` to answer requests;
+   * - `publishesTo(S, subjects)`: publish the subjects (default: the stream's); the
+   *   acknowledgement comes to the inbox;
+   * - `consumes(C)`: `$JS.API.CONSUMER.INFO.S.C`, `$JS.ACK.S.C.>` (unless ackPolicy NONE) and,
+   *   for a pull consumer, `$JS.API.CONSUMER.MSG.NEXT.S.C`; for a push consumer, subscribe its
+   *   deliverSubject. Bind to the consumer by stream and name (nats.js `js.consumers.get(S, C)`,
+   *   Go `nats.Bind(S, C)`): looking the stream up by subject needs `$JS.API.STREAM.NAMES`;
+   * - `uses(B)`, key-value bucket: publish `$KV.B.>`, `$JS.API.INFO`, `$JS.API.STREAM.INFO.KV_B`,
+   *   `$JS.API.DIRECT.GET.KV_B` and `.KV_B.>`, `$JS.API.STREAM.MSG.GET.KV_B` (get, with or
+   *   without direct get), `$JS.API.CONSUMER.CREATE.KV_B` and `.KV_B.>` (watch, keys, history:
+   *   ephemeral ordered consumers), `$JS.FC.KV_B.>` (their flow control);
+   * - `uses(B)`, object store: publish `$O.B.>`, `$JS.API.INFO`, `$JS.API.STREAM.INFO.OBJ_B`,
+   *   `$JS.API.STREAM.MSG.GET.OBJ_B`, `$JS.API.STREAM.NAMES` (get and list look the stream up),
+   *   `$JS.API.STREAM.PURGE.OBJ_B` (replacing and deleting an object purge its old chunks),
+   *   `$JS.API.CONSUMER.CREATE.OBJ_B`, `$JS.FC.OBJ_B.>`.
+   * Nothing creates, updates or deletes streams or consumers: that is NACK's, whose user keeps
+   * explicit permissions (`$JS.API.>` and its inbox), since it manages every stream and consumer
+   * of the account. A user nothing publishes as gets `publish { deny: [">"] }` (an empty allow
+   * list would allow everything).
+   * @default false
+   */
+  readonly permissionsFromGraph?: boolean;
+}
+
+/** The inbox prefix clients of a user with `permissionsFromGraph` must set: `_INBOX_<user>`. */
+export function natsInboxPrefix(user: string): string {
+  return `_INBOX_${user}`;
 }
 
 /** Whether an account exports a message stream or a request/reply service. */

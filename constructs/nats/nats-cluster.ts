@@ -1,9 +1,10 @@
-import { Chart, Duration, Size } from 'cdk8s';
+import { Chart, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import * as certManager from '../imports/cert-manager.io';
 import * as monitoring from '../imports/monitoring.coreos.com';
+import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import { Cpu } from '../workloads/cpu';
 import { ContainerSpec, KeyRefEnv } from '../workloads/container';
@@ -17,7 +18,9 @@ import { PodManagementPolicy, StatefulService } from '../workloads/stateful-serv
 import { Volume, VolumeMount } from '../workloads/volume';
 import { IWorkload, TopologySpread } from '../workloads/workload';
 import { NatsAccount, NatsAuth, NatsExportKind, NatsPermissions, NatsUser, SecretKeyRef, subjectProblem, subjectWithin } from './nats-auth';
-import { ConfBlock, ConfDuration, ConfValue, ConfVariable, keysNewerThan, renderNatsConf } from './nats-conf';
+import { ConfBlock, ConfDuration, ConfLazy, ConfValue, ConfVariable, keysNewerThan, renderNatsConf } from './nats-conf';
+import { NATS_SYSTEMS } from '../checks/nats';
+import { graphNatsPermissions } from './nats-graph-permissions';
 import { NatsListenersTls, NatsTls } from './nats-tls';
 import { NatsServerVersion } from './nats-version';
 
@@ -121,6 +124,18 @@ export interface NatsLimits {
   readonly maxPending?: Size;
   /** @default - the server's 64k */
   readonly maxConnections?: number;
+}
+
+/** A user of a NatsCluster, as the service graph and its checks see it. */
+export interface NatsClusterUser {
+  /** The user's name. */
+  readonly name: string;
+  /** Its account. */
+  readonly account: string;
+  /** Its permissions are derived from the service graph (`NatsUser.permissionsFromGraph`). */
+  readonly permissionsFromGraph: boolean;
+  /** The environment variable its password or nkey reaches the server through (one of `secretEnv`). */
+  readonly variable: string;
 }
 
 /** Properties of a NatsCluster. */
@@ -258,6 +273,7 @@ class ExistingNatsCluster extends Construct implements INatsCluster {
     this.accountNames = a.accountNames ?? ['$G'];
     const port = /:(\d+)\/?$/.exec(a.clientUrl);
     this.clientPort = port ? Number(port[1]) : NATS_PORTS.CLIENT;
+    AppIndex.of(this).add(NATS_SYSTEMS, { cluster: this }, this);
   }
 }
 
@@ -276,6 +292,13 @@ const MI = 2 ** 20;
  * and PodMonitor, optional nats-box) and what its users add by hand: restricted pod security,
  * requests = limits with GOMEMLIMIT, zone spreading, credentials from Secrets, and every rule
  * nats-server checks at start-up checked at synth time.
+ *
+ * Users with `permissionsFromGraph` get the least permissions the workloads logging in as them
+ * declare (see `NatsUser.permissionsFromGraph`), resolved at synth: the ConfigMap and
+ * `configText` render them from the graph as declared by then. The cluster declares the graph
+ * edges it implies itself: its servers call each other on the route port (6222) when clustered,
+ * and the nats-box calls them on the client port; the NATS checks of the graph
+ * (constructs/checks/nats.ts) run once a cluster exists.
  */
 export class NatsCluster extends Construct implements INatsCluster {
   /** A NATS system outside this app, for JetStream resources and clients to refer to. */
@@ -295,8 +318,8 @@ export class NatsCluster extends Construct implements INatsCluster {
   public readonly replicas: number;
   /** Name of the headless Service. */
   public readonly headlessServiceName: string;
-  /** The rendered nats.conf (identical for every server; SERVER_NAME comes from the pod name). */
-  public readonly configText: string;
+  /** The users of every account (empty without auth). */
+  public readonly users: NatsClusterUser[] = [];
   /** Environment variables the config reads, besides SERVER_NAME, and where they come from. */
   public readonly secretEnv: KeyRefEnv[];
   /** Pod host names, in ordinal order (`<name>-<i>.<headless>.<ns>.svc.<domain>`). */
@@ -328,6 +351,14 @@ export class NatsCluster extends Construct implements INatsCluster {
   /** Directories holding a listener's certificate, watched by the reloader. */
   private readonly tlsDirs: string[] = [];
   private readonly certificates = new Map<string, string>();
+  /** The config model (users' graph-derived permissions are ConfLazy values) and its header. */
+  private readonly model: ConfBlock;
+  private readonly header: string;
+  /** The text, when no user's permissions come from the graph (it never changes then). */
+  private readonly staticText?: string;
+  /** Identifies the rendered text among the index's memos (recomputed when the graph changes). */
+  private readonly textKey = {};
+  private readonly explicitPermissions = new Map<string, NatsPermissions>();
 
   constructor(scope: Construct, id: string, props: NatsClusterProps = {}) {
     super(scope, id);
@@ -483,21 +514,26 @@ export class NatsCluster extends Construct implements INatsCluster {
       throw configError(this, p.path === 'jetstream.sync_interval' ? 'jetStream.syncInterval' : p.path === 'jetstream.strict' ? 'jetStream.strict' : p.path,
         `a setting that needs nats-server ${p.since} (nats.conf key ${p.path})`, `settings known to the target server ${version} (raise serverVersion with the image)`);
     }
-    try {
-      this.configText = renderNatsConf(model, version,
-        `nats.conf for ${name}, rendered by cdk8s-nats-mesh for nats-server ${version}.\nSERVER_NAME is the pod name; $NATS_* variables come from Secrets.`);
-    } catch (e) {
-      throw configError(this, 'nats.conf', (e as Error).message, 'values nats-server can parse');
-    }
+    this.model = model;
+    this.header = `nats.conf for ${name}, rendered by cdk8s-nats-mesh for nats-server ${version}.\nSERVER_NAME is the pod name; $NATS_* variables come from Secrets.`;
+    // Rendered once now, so that what nats-server could not parse fails here; with users whose
+    // permissions come from the graph, rendered again at synth (and whenever configText is read).
+    const text = this.render();
+    const fromGraph = this.users.some((u) => u.permissionsFromGraph);
+    if (!fromGraph) this.staticText = text;
 
     this.configMap = new kplus.ConfigMap(this, 'Config', {
       metadata: { name: `${name}-config` },
-      data: { 'nats.conf': this.configText },
+      data: { 'nats.conf': fromGraph ? Lazy.any({ produce: () => this.configText }) as any : text },
     });
 
     this.servers = this.createServers(props, {
       name, image, resources, replicas, js, fileStorage, version, secretEnv, ldmTerminate: termination,
     });
+
+    // The graph edges the cluster implies: routes between its servers, the box's connection.
+    if (clustered) this.servers.calls(this.servers, { ports: [NATS_PORTS.CLUSTER] });
+    AppIndex.of(this).add(NATS_SYSTEMS, { cluster: this, users: this.users }, this);
 
     if ((props.podMonitor ?? true) && (props.exporter ?? true)) {
       new monitoring.PodMonitor(this, 'PodMonitor', {
@@ -513,6 +549,45 @@ export class NatsCluster extends Construct implements INatsCluster {
     }
     if (props.natsBox) {
       this.box = this.createBox(name, props.mesh ?? NatsMeshMode.NONE);
+      this.box.calls(this.servers, { ports: [NATS_PORTS.CLIENT] });
+    }
+  }
+
+  /**
+   * The rendered nats.conf (identical for every server; SERVER_NAME comes from the pod name),
+   * with the permissions of users with `permissionsFromGraph` derived from the graph as declared
+   * when it is read. The ConfigMap holds it as rendered at synth.
+   */
+  public get configText(): string {
+    if (this.staticText !== undefined) return this.staticText;
+    return AppIndex.of(this).memo(this.textKey, () => this.render());
+  }
+
+  /**
+   * The permissions of a user as the server gets them: written by hand, or derived from the
+   * service graph as declared now (`NatsUser.permissionsFromGraph`); undefined for a user with
+   * no restrictions or one the cluster does not have.
+   */
+  public permissionsOf(user: string): NatsPermissions | undefined {
+    const u = this.users.find((x) => x.name === user);
+    if (!u) return undefined;
+    if (u.permissionsFromGraph) {
+      const p = graphNatsPermissions(AppIndex.of(this), this, user);
+      return {
+        publishAllow: p.publishAllow.length ? p.publishAllow : undefined,
+        publishDeny: p.publishAllow.length ? undefined : ['>'],
+        subscribeAllow: p.subscribeAllow,
+        allowResponses: p.allowResponses || undefined,
+      };
+    }
+    return this.explicitPermissions.get(user);
+  }
+
+  private render(): string {
+    try {
+      return renderNatsConf(this.model, this.serverVersion, this.header);
+    } catch (e) {
+      throw configError(this, 'nats.conf', (e as Error).message, 'values nats-server can parse');
     }
   }
 
@@ -559,11 +634,24 @@ export class NatsCluster extends Construct implements INatsCluster {
         if (u.passwordFrom) passwordUsers.add(u.name);
         const ref = (u.passwordFrom ?? u.nkeyFrom)!;
         env.push({ name: variable, from: ref.secretName, key: ref.key });
+        const fromGraph = u.permissionsFromGraph === true;
+        if (fromGraph && u.permissions !== undefined) {
+          throw configError(this, `${uf}.permissions`, u.permissions,
+            `no permissions with permissionsFromGraph: either permissions written by hand, or permissions derived from the workloads that log in as ${u.name} (permissionsFromGraph), not both`);
+        }
+        if (fromGraph && !/^[A-Za-z0-9_-]+$/.test(u.name)) {
+          throw configError(this, `${uf}.name`, u.name,
+            'a name of letters, digits, "_" and "-" with permissionsFromGraph (its inbox prefix _INBOX_<name> is one subject token; connectsToNats takes such names)');
+        }
+        this.users.push({ name: u.name, account: a.name, permissionsFromGraph: fromGraph, variable });
+        if (u.permissions) this.explicitPermissions.set(u.name, u.permissions);
         return {
           user: u.passwordFrom ? u.name : undefined,
           password: u.passwordFrom ? new ConfVariable(variable) : undefined,
           nkey: u.nkeyFrom ? new ConfVariable(variable) : undefined,
-          permissions: u.permissions ? this.permissions(u.permissions, `${uf}.permissions`) : undefined,
+          permissions: fromGraph
+            ? new ConfLazy(() => permissionsBlock(this.permissionsOf(u.name)!))
+            : u.permissions ? this.permissions(u.permissions, `${uf}.permissions`) : undefined,
         };
       });
       for (const [k, e] of (a.exports ?? []).entries()) {
@@ -600,12 +688,7 @@ export class NatsCluster extends Construct implements INatsCluster {
         if (problem) throw configError(this, `${field}.${key}[${i}]`, s, problem);
       });
     }
-    const side = (allow?: string[], deny?: string[]) => (allow || deny) ? { allow, deny } : undefined;
-    return {
-      publish: side(p.publishAllow, p.publishDeny),
-      subscribe: side(p.subscribeAllow, p.subscribeDeny),
-      allow_responses: p.allowResponses ? true : undefined,
-    };
+    return permissionsBlock(p);
   }
 
   /** A listener's tls block; mounts its Secret and creates its Certificate when cert-manager issues it. */
@@ -801,4 +884,14 @@ export class NatsCluster extends Construct implements INatsCluster {
     });
   }
 
+}
+
+/** The `permissions` block of a user. */
+function permissionsBlock(p: NatsPermissions): ConfBlock {
+  const side = (allow?: string[], deny?: string[]) => (allow || deny) ? { allow, deny } : undefined;
+  return {
+    publish: side(p.publishAllow, p.publishDeny),
+    subscribe: side(p.subscribeAllow, p.subscribeDeny),
+    allow_responses: p.allowResponses ? true : undefined,
+  };
 }

@@ -16,8 +16,22 @@ export class ConfDuration {
   constructor(public readonly text: string) {}
 }
 
+/**
+ * A value computed when the config is rendered, not when the model is built: what depends on
+ * constructs declared later (the users' permissions derived from the service graph). Undefined
+ * leaves the key out, like any undefined value.
+ */
+export class ConfLazy {
+  constructor(public readonly produce: () => ConfValue | undefined) {}
+}
+
 /** Values of the model. Sizes are whole bytes (the unambiguous form on every server version). */
-export type ConfValue = string | number | boolean | ConfVariable | ConfDuration | ConfValue[] | ConfBlock;
+export type ConfValue = string | number | boolean | ConfVariable | ConfDuration | ConfLazy | ConfValue[] | ConfBlock;
+
+/** The value itself, or what a ConfLazy produces now. */
+function resolve(v: ConfValue | undefined): ConfValue | undefined {
+  return v instanceof ConfLazy ? resolve(v.produce()) : v;
+}
 
 /** An ordered block of keys. Undefined values are left out. */
 export interface ConfBlock {
@@ -44,12 +58,14 @@ export interface VersionProblem {
 /** Keys of `block` (recursively) that `version` does not know. */
 export function keysNewerThan(block: ConfBlock, version: NatsServerVersion): VersionProblem[] {
   const used = new Set<string>();
-  const walk = (value: ConfValue, path: string) => {
+  const walk = (lazyValue: ConfValue | undefined, path: string) => {
+    const value = resolve(lazyValue);
+    if (value === undefined) return;
     if (Array.isArray(value)) {
       value.forEach((v) => walk(v, `${path}[]`));
     } else if (isBlock(value)) {
       for (const [k, v] of Object.entries(value)) {
-        if (v === undefined) continue;
+        if (resolve(v) === undefined) continue;
         const p = path ? `${path}.${k}` : k;
         used.add(p);
         walk(v, p);
@@ -61,7 +77,8 @@ export function keysNewerThan(block: ConfBlock, version: NatsServerVersion): Ver
 }
 
 function isBlock(v: unknown): v is ConfBlock {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ConfVariable) && !(v instanceof ConfDuration);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ConfVariable) && !(v instanceof ConfDuration)
+    && !(v instanceof ConfLazy);
 }
 
 const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -86,11 +103,13 @@ function quote(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\t/g, '\\t').replace(/\n/g, '\\n')}"`;
 }
 
-function renderValue(v: ConfValue, indent: string): string {
+function renderValue(lazyValue: ConfValue, indent: string): string {
+  const v = resolve(lazyValue)!;
   if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
+    const items = v.map(resolve).filter((x): x is ConfValue => x !== undefined);
+    if (items.length === 0) return '[]';
     const inner = `${indent}  `;
-    return `[\n${v.map((x) => `${inner}${renderValue(x, inner)}`).join('\n')}\n${indent}]`;
+    return `[\n${items.map((x) => `${inner}${renderValue(x, inner)}`).join('\n')}\n${indent}]`;
   }
   if (isBlock(v)) return `{\n${renderEntries(v, `${indent}  `)}${indent}}`;
   return renderScalar(v);
@@ -98,7 +117,8 @@ function renderValue(v: ConfValue, indent: string): string {
 
 function renderEntries(block: ConfBlock, indent: string): string {
   let out = '';
-  for (const [key, value] of Object.entries(block)) {
+  for (const [key, lazyValue] of Object.entries(block)) {
+    const value = resolve(lazyValue);
     if (value === undefined) continue;
     const k = BARE_KEY.test(key) ? key : JSON.stringify(key);
     out += isBlock(value) ? `${indent}${k} ${renderValue(value, indent)}\n` : `${indent}${k}: ${renderValue(value, indent)}\n`;

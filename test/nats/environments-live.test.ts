@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { connect, ConnectionOptions, JetStreamManager, NatsConnection, RetentionPolicy, StorageType, StringCodec } from 'nats';
 import { parseAllDocuments } from 'yaml';
-import { JetStreamStream, NatsCluster, StreamStorage } from '../../constructs';
+import { JetStreamStream, NatsCluster, StreamStorage, natsInboxPrefix } from '../../constructs';
 import { buildEnvironment } from '../../src/app';
 import { ENVIRONMENTS, PlatformEnvironment } from '../../src/environments';
 import { NATS_USERS_SECRET } from '../../src/messaging-chart';
@@ -64,15 +64,19 @@ async function start(t: EnvUnderTest): Promise<LiveCluster> {
   });
 }
 
-/** Connects as the order service, with TLS when the environment has it. */
-function connectAs(t: EnvUnderTest, live: LiveCluster, pod: string): Promise<NatsConnection> {
-  const key = t.nats.secretEnv.find((s) => s.key === 'order' && s.from === NATS_USERS_SECRET)!;
+/**
+ * Connects as a user of the platform (the order service by default, on its own inbox prefix, as
+ * its permissions require; `nack` manages the streams), with TLS when the environment has it.
+ */
+function connectAs(t: EnvUnderTest, live: LiveCluster, pod: string, user = 'order'): Promise<NatsConnection> {
+  const key = t.nats.secretEnv.find((s) => s.key === user && s.from === NATS_USERS_SECRET)!;
   const options: ConnectionOptions = {
     servers: [live.pod(pod).clientUrl],
-    user: 'order',
+    user,
     pass: t.secrets[key.name],
     reconnect: false,
     timeout: 5_000,
+    inboxPrefix: user === 'nack' ? undefined : natsInboxPrefix(user),
   };
   if (t.ca) {
     const fqdn = t.nats.podHostnames.find((h) => h.startsWith(`${pod}.`))!;
@@ -120,15 +124,16 @@ test('dev: the standalone server starts and stores a JetStream message', async (
   const live = await start(t);
   try {
     await live.waitHealthy('nats-0', 30_000, { jsEnabledOnly: true });
+    const nack = await connectAs(t, live, 'nats-0', 'nack');
     const nc = await connectAs(t, live, 'nats-0');
     try {
-      const jsm = await nc.jetstreamManager();
-      const orders = await createOrders(jsm, t);
+      const orders = await createOrders(await nack.jetstreamManager(), t);
       expect(orders.replicas).toBe(1);
       const ack = await nc.jetstream().publish('order.new', StringCodec().encode('{"order":1}'));
       expect([ack.stream, ack.seq]).toEqual(['ORDERS', 1]);
     } finally {
       await nc.close();
+      await nack.close();
     }
   } finally {
     await live.destroy();
@@ -145,8 +150,9 @@ describe.each(environments.filter((t) => t.nats.replicas === 3).map((t) => [t.en
         await live.waitClusterReady(90_000);
         const [a, b, c] = live.pods.map((p) => p.name);
         const first = await connectAs(t, live, a);
-        connections.push(first);
-        const jsm = await first.jetstreamManager();
+        const admin = await connectAs(t, live, a, 'nack');
+        connections.push(first, admin);
+        const jsm = await admin.jetstreamManager();
         const orders = await createOrders(jsm, t);
         expect(orders.replicas).toBe(3);
         const js = first.jetstream();
@@ -168,7 +174,7 @@ describe.each(environments.filter((t) => t.nats.replicas === 3).map((t) => [t.en
           expect(ack.seq).toBe(i);
         }
         // Every message is read back through another server.
-        const second = await connectAs(t, live, b);
+        const second = await connectAs(t, live, b, 'nack');
         connections.push(second);
         const jsm2 = await second.jetstreamManager();
         for (let seq = 1; seq <= 200; seq++) {

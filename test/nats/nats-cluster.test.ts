@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import {
-  CertIssuerKind, ContainerImage, Cpu, NATS_IMAGES, NatsAuth, NatsCluster, NatsClusterProps, NatsExportKind, NatsMeshMode,
+  CertIssuerKind, ContainerImage, Cpu, NATS_IMAGES, NamespaceBaseline, NatsAuth, NatsCluster, NatsClusterProps, NatsExportKind, NatsMeshMode,
   NatsTls, TopologySpread,
 } from '../../constructs';
 import { loadSchemaValidator } from '../support/schema-validator';
@@ -16,6 +16,17 @@ const P = '[test] c/nats';
 function build(props: NatsClusterProps = {}, id = 'nats') {
   const { chart } = setup();
   const cluster = new NatsCluster(chart, id, props);
+  return { chart, cluster, m: synth(chart) };
+}
+
+/**
+ * Like build, in a namespace whose baseline denies by default: the nats-box of a standalone
+ * server is a declared caller of it, and the graph's checks want the servers closed to others.
+ */
+function buildClosed(props: NatsClusterProps = {}) {
+  const { chart } = setup();
+  new NamespaceBaseline(chart, 'ns', {});
+  const cluster = new NatsCluster(chart, 'nats', props);
   return { chart, cluster, m: synth(chart) };
 }
 
@@ -423,7 +434,7 @@ describe('NatsCluster: nats-box and mesh modes', () => {
   });
 
   test('nats-box trusts the client CA when client TLS is on, and mounts only the CA', () => {
-    const { m, cluster } = build({ natsBox: true, tls: { client: NatsTls.fromSecret('nats-client-tls') } });
+    const { m, cluster } = buildClosed({ natsBox: true, tls: { client: NatsTls.fromSecret('nats-client-tls') } });
     const spec = podSpec(one(m, 'Deployment', 'nats-box'));
     expect(cluster.clientCa).toEqual({ secretName: 'nats-client-tls', key: 'ca.crt' });
     expect(cluster.clientUrl).toBe('tls://nats.shop.svc.cluster.local:4222');
@@ -589,7 +600,7 @@ describe('NatsCluster: auth', () => {
   });
 
   test('the server container reads each variable from its Secret key; no other container sees them', () => {
-    const { m } = build({ auth: AUTH, natsBox: true });
+    const { m } = buildClosed({ auth: AUTH, natsBox: true });
     const c = server(m);
     expect(envOf(c, 'NATS_PASSWORD_ORDERS_ORDERS_SVC')).toEqual({ name: 'NATS_PASSWORD_ORDERS_ORDERS_SVC', valueFrom: { secretKeyRef: { name: 'nats-users', key: 'orders' } } });
     expect(envOf(c, 'NATS_NKEY_ORDERS_EDGE')).toEqual({ name: 'NATS_NKEY_ORDERS_EDGE', valueFrom: { secretKeyRef: { name: 'nats-users', key: 'edge-nkey' } } });

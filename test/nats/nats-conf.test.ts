@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration, Size } from 'cdk8s';
 import { Cpu, NatsAuth, NatsCluster, NatsClusterProps, NatsExportKind, NatsServerVersion, NatsTls } from '../../constructs';
-import { ConfBlock, ConfDuration, ConfVariable, KEYS_BY_VERSION, keysNewerThan, renderNatsConf } from '../../constructs/nats/nats-conf';
+import { ConfBlock, ConfDuration, ConfLazy, ConfVariable, KEYS_BY_VERSION, keysNewerThan, renderNatsConf } from '../../constructs/nats/nats-conf';
 import { SYSTEM_PATH, which } from '../support/nats/util';
 import { setup } from '../workloads/helpers';
 
@@ -483,6 +483,26 @@ describe('nats-server 2.9.10 facts behind the NatsCluster checks', () => {
 });
 
 // nats.conf has no escapes for most control characters: the renderer refuses them.
+describe('renderNatsConf: lazy values', () => {
+  test('a ConfLazy is produced at each render: blocks, lists and scalars; undefined leaves the key out', () => {
+    let subjects = ['a.b'];
+    const model: ConfBlock = {
+      permissions: new ConfLazy(() => ({ publish: { allow: subjects } })),
+      gone: new ConfLazy(() => undefined),
+      list: [1, new ConfLazy(() => 2)],
+      name: new ConfLazy(() => 'x'),
+    };
+    expect(renderNatsConf(model, V2_9_10)).toBe('permissions {\n  publish {\n    allow: [\n      "a.b"\n    ]\n  }\n}\nlist: [\n  1\n  2\n]\nname: "x"\n');
+    subjects = ['c.d'];
+    expect(renderNatsConf(model, V2_9_10)).toContain('"c.d"');
+  });
+
+  test('the version gate sees the keys a ConfLazy produces', () => {
+    const model: ConfBlock = { jetstream: new ConfLazy(() => ({ sync_interval: new ConfDuration('1m') })) };
+    expect(keysNewerThan(model, V2_9_10).map((p) => p.path)).toEqual(['jetstream.sync_interval']);
+  });
+});
+
 describe('renderNatsConf: control characters', () => {
   test('a string with a control character is refused', () => {
     expect(() => renderNatsConf({ server_name: 'bell\u0007backspace\b' }, V2_9_10)).toThrow(
