@@ -6,10 +6,13 @@ import { Cpu } from '../workloads/cpu';
 import { sizeBytes, sizeQuantity } from '../core/quantity';
 import { ResourceTotals, Resources } from '../workloads/resources';
 import { DEFAULT_SIDECAR_RESOURCES, MeshEnrolment } from '../mesh/mesh-enrolment';
-import { LABELS, Workload, WorkloadFootprint } from '../workloads/workload';
+import { IWorkload, LABELS, Workload, WorkloadFootprint } from '../workloads/workload';
+import { allCalls, versionsOf } from '../checks/graph';
+import { GATEWAY_EXPOSURES } from '../checks/mesh';
 import { NAMESPACE_BASELINES, SIDECAR_SOURCES, workloadsIn } from '../checks/namespaces';
 import { AppIndex } from '../core/app-index';
-import { configError, throwFirst } from '../core/errors';
+import { ConfigError, configError, environmentOf, throwFirst } from '../core/errors';
+import { selectorText } from '../core/hosts';
 
 /** Pod Security Standards level enforced on a namespace. */
 export enum PodSecurityLevel {
@@ -108,7 +111,10 @@ export interface NamespaceBaselineProps {
    */
   readonly quotaHeadroomPercent?: number;
   /**
-   * Namespaces (e.g. the ingress gateway's) whose pods may reach exposed workloads.
+   * Namespaces (e.g. the ingress gateway's) whose pods may reach the workloads with
+   * `exposed: true`, on their exposed ports (policy `allow-from-ingress`, written only when the
+   * namespace has such a workload). Workloads a gateway-bound route sends traffic to need neither
+   * this nor `exposed`: the route opens them to its gateways' pods (`allow-gateway-to-<app>`).
    * @default - none
    */
   readonly ingressNamespaces?: string[];
@@ -119,8 +125,12 @@ export interface NamespaceBaselineProps {
    */
   readonly monitoringNamespaces?: string[];
   /**
-   * Pods of the namespace may talk to each other.
-   * @default true
+   * Every pod of the namespace may reach every other one (`allow-within-namespace`), whatever
+   * the service graph declares. An opt-in for teams that do not declare their graph yet: by
+   * default the namespace's NetworkPolicies are derived from the declared calls only
+   * (`allow-to-<app>`, `allow-from-<app>`, see `NamespaceBaseline.graphPolicies`).
+   * (It defaulted to true before the policies were derived from the graph.)
+   * @default false
    */
   readonly allowWithinNamespace?: boolean;
   /** @default - none */
@@ -135,6 +145,16 @@ export interface NamespaceBaselineProps {
   readonly mesh?: MeshEnrolment;
 }
 
+/** A NetworkPolicy the baseline derives from the service graph (see `NamespaceBaseline.graphPolicies`). */
+export interface DerivedNetworkPolicy {
+  /** `metadata.name`. */
+  readonly name: string;
+  /** What it admits, for people reading a failing check. */
+  readonly description: string;
+  /** The policy's spec. */
+  readonly spec: k8s.NetworkPolicySpec;
+}
+
 /** What the quota must hold, for the workloads of one namespace. */
 interface NamespaceNeeds {
   readonly totals: ResourceTotals;
@@ -145,12 +165,15 @@ interface NamespaceNeeds {
 }
 
 const MI = 2 ** 20;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * A namespace set up for the library's workloads: the Namespace with Pod Security Standards
  * labels, a LimitRange, a ResourceQuota sized from (or checked against) the workloads in it, a
- * default-deny NetworkPolicy and the allows the platform needs (DNS, same namespace, the ingress
- * gateway to exposed workloads, declared egress).
+ * default-deny NetworkPolicy and the allows the platform needs (DNS, the istio control plane,
+ * monitoring, declared ingress and egress), and the allows derived from the service graph: the
+ * declared calls into and out of the namespace's applications, and the gateway-bound routes to
+ * them (see `graphPolicies`).
  */
 export class NamespaceBaseline extends Construct {
   /** Namespace name. */
@@ -167,7 +190,16 @@ export class NamespaceBaseline extends Construct {
 
   /** The hard budget, when one is given (checked against the workloads in constructs/checks/namespaces.ts). */
   public readonly budget?: ResourceBudget;
+  /** Every pod of the namespace may reach every other one (read by the service graph's checks). */
+  public readonly allowWithinNamespace: boolean;
   private readonly headroom: number;
+  private readonly ingressNamespaces: string[];
+  /** Parent of the policies derived at synth (see createNetworkPolicies). */
+  private readonly graphScope: Construct;
+  /** The policies last created under it, as JSON. */
+  private renderedGraph?: string;
+  /** Names of the policies written in the constructor, with their construct ids. */
+  private readonly fixedPolicies = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps = {}) {
     super(scope, id);
@@ -178,6 +210,8 @@ export class NamespaceBaseline extends Construct {
     this.namespaceName = name;
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     this.budget = props.budget;
+    this.allowWithinNamespace = props.allowWithinNamespace ?? false;
+    this.ingressNamespaces = [...(props.ingressNamespaces ?? [])];
     this.headroom = props.quotaHeadroomPercent ?? 20;
     if (!Number.isInteger(this.headroom) || this.headroom < 0 || this.headroom > 500) {
       throw configError(this, 'quotaHeadroomPercent', this.headroom, 'an integer from 0 to 500');
@@ -225,7 +259,7 @@ export class NamespaceBaseline extends Construct {
       spec: { hard: Lazy.any({ produce: () => this.renderQuota() }) as any },
     });
 
-    this.createNetworkPolicies(name, props);
+    this.graphScope = this.createNetworkPolicies(name, props);
     index.add(NAMESPACE_BASELINES, this, this);
   }
 
@@ -299,9 +333,12 @@ export class NamespaceBaseline extends Construct {
     if (b.pods !== undefined && (!Number.isInteger(b.pods) || b.pods < 1)) throw configError(this, 'budget.pods', b.pods, 'an integer >= 1');
   }
 
-  private createNetworkPolicies(namespace: string, props: NamespaceBaselineProps) {
-    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
-      new k8s.KubeNetworkPolicy(this, id, { metadata: { name, namespace }, spec });
+  /** Writes the policies known from the props, and returns the scope of those derived at synth. */
+  private createNetworkPolicies(namespace: string, props: NamespaceBaselineProps): Construct {
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => {
+      this.fixedPolicies.set(name, id);
+      return new k8s.KubeNetworkPolicy(this, id, { metadata: { name, namespace }, spec });
+    };
     const nsSelector = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
 
     policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
@@ -313,7 +350,7 @@ export class NamespaceBaseline extends Construct {
         ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }],
       }],
     });
-    if (props.allowWithinNamespace ?? true) {
+    if (this.allowWithinNamespace) {
       policy('AllowWithinNamespace', 'allow-within-namespace', {
         podSelector: {},
         policyTypes: ['Ingress', 'Egress'],
@@ -321,17 +358,28 @@ export class NamespaceBaseline extends Construct {
         egress: [{ to: [{ podSelector: {} }] }],
       });
     }
-    const ingressNamespaces = props.ingressNamespaces ?? [];
-    if (ingressNamespaces.length) {
-      policy('AllowIngressGateway', 'allow-from-ingress', {
-        podSelector: { matchLabels: { [LABELS.EXPOSED]: 'true' } },
-        policyTypes: ['Ingress'],
-        ingress: [{
-          from: ingressNamespaces.map(nsSelector),
-          ports: Lazy.any({ produce: () => this.exposedPorts() }) as any,
-        }],
-      });
-    }
+    this.ingressNamespaces.forEach((ns, i) => {
+      if (!DNS_LABEL.test(ns ?? '')) throw configError(this, `ingressNamespaces[${i}]`, ns, 'a namespace name');
+    });
+
+    // The policies derived from the service graph and the gateway routes: which ones exist is only
+    // known once the whole app is declared, and cdk8s has no hook that runs before synthesis. But
+    // both `App.synth()` and `Chart.toJson()` (hence `Testing.synth`) validate the whole app and
+    // only then collect a chart's API objects, walking the construct tree afresh
+    // (node_modules/cdk8s/lib/app.js: `_synthChart` runs `validate` then `chartToKube`; `synth`
+    // validates, then calls `toJson` on every chart). So the baseline creates them from a
+    // validation of its own, under a scope created here (their place in the output is fixed).
+    // Validation runs several times per synth (once per chart, once more in App.synth): the
+    // objects are recreated only when the computed policies differ from those last created, so
+    // each is created once per synth, and again only if the graph changed between two synths.
+    // (Chart.toJson resolves construct dependencies before it validates: a dependency added on
+    // the baseline reaches these objects from the next chart's synthesis on, not the first.)
+    // The alternatives do not hold: one ApiObject renders exactly one manifest (overriding
+    // `toJson` cannot emit several), a Lazy spec cannot select several applications in one
+    // NetworkPolicy, and a fixed number of objects cannot follow the graph.
+    const graphScope = new Construct(this, 'GraphPolicies');
+    this.node.addValidation({ validate: () => this.renderGraphPolicies() });
+
     if (props.mesh) {
       const controlPlane = props.mesh.controlPlaneNamespace ?? 'istio-system';
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(controlPlane)) {
@@ -401,6 +449,7 @@ export class NamespaceBaseline extends Construct {
         }],
       });
     });
+    return graphScope;
   }
 
   /** Named metrics ports of the namespace's workloads (a policy port may be a container port name). */
@@ -414,16 +463,221 @@ export class NamespaceBaseline extends Construct {
     return [...names].sort().map((name) => ({ port: k8s.IntOrString.fromString(name), protocol: 'TCP' }));
   }
 
-  private exposedPorts(): k8s.NetworkPolicyPort[] | undefined {
-    const ports = new Set<number>();
+  /**
+   * The NetworkPolicies derived from the app as declared so far, in the order they are written:
+   * - `allow-to-<app>` for every application of the namespace that declared calls reach: its pods
+   *   (`app: <app>`, every version) admit each calling application's pods, one rule per caller,
+   *   on the ports called;
+   * - `allow-from-<app>` for every application of the namespace that calls others: its pods may
+   *   reach each target application's pods, one rule per target, on the ports called;
+   * - `allow-gateway-to-<app>` for every application of the namespace a gateway-bound route sends
+   *   traffic to: its pods admit the gateways' pods on the routed workloads' exposed ports (the
+   *   route's port when it names one);
+   * - `allow-from-ingress` when `ingressNamespaces` are given and a workload of the namespace has
+   *   `exposed: true` (and exposed ports).
+   * A call holds for every version of both applications (a canary calls and is called like its
+   * primary). A peer in another namespace is matched by namespace and pods; a workload declared
+   * with `Workload.fromAttributes` by its `podLabels`. The ports of a call are those declared,
+   * or every port of the target's versions. Ingress is written by the target's baseline, egress
+   * by the caller's: a namespace without a baseline in this app gets neither.
+   * The objects themselves are created at synth (edges may be declared after the baseline).
+   */
+  public graphPolicies(): DerivedNetworkPolicy[] {
+    const index = AppIndex.of(this);
+    const ns = this.namespaceName;
+    const ingress = new Map<string, PolicyDraft>();
+    const egress = new Map<string, PolicyDraft>();
+    for (const e of allCalls(index)) {
+      if (e.to.namespace !== ns && e.from.namespace !== ns) continue;
+      const ports = e.ports ?? versionsOf(index, e.to).flatMap((v) => v.ports.map((p) => p.port));
+      // Never empty through the declarations (a call to a workload without ports names its
+      // ports), and an empty list would open every port.
+      if (ports.length === 0) continue;
+      const from = peerOf(e.from);
+      const to = peerOf(e.to);
+      if (e.to.namespace === ns) draftOf(ingress, to).add(from, ports);
+      if (e.from.namespace === ns) draftOf(egress, from).add(to, ports);
+    }
+    const gateways = new Map<string, PolicyDraft>();
+    for (const x of index.list(GATEWAY_EXPOSURES)) {
+      for (const w of x.workloads) {
+        if (w.namespace !== ns) continue;
+        const exposed = w.ports.filter((p) => p.expose !== false).map((p) => p.port)
+          .filter((p) => x.ports === undefined || x.ports.includes(p));
+        if (exposed.length === 0) continue;
+        // Gateways are merged by their pods: two Gateways served by one gateway workload share a rule.
+        for (const g of x.gateways) {
+          draftOf(gateways, peerOf(w)).add({
+            namespace: g.workloadNamespace,
+            app: `gateway pods ${selectorText(g.workloadSelector)} in ${g.workloadNamespace}`,
+            selector: { ...g.workloadSelector },
+          }, exposed);
+        }
+      }
+    }
+
+    const out: DerivedNetworkPolicy[] = [];
+    for (const d of sortedDrafts(ingress)) {
+      out.push({
+        name: `allow-to-${d.peer.app}`,
+        description: `calls to app ${d.peer.app} (from ${d.rules().map((r) => describePeer(r.peer, ns)).join(', ')})`,
+        spec: {
+          podSelector: { matchLabels: d.peer.selector },
+          policyTypes: ['Ingress'],
+          ingress: d.rules().map((r) => ({ from: [peerSelector(r.peer, ns)], ports: renderPorts(r.ports) })),
+        },
+      });
+    }
+    for (const d of sortedDrafts(egress)) {
+      out.push({
+        name: `allow-from-${d.peer.app}`,
+        description: `calls from app ${d.peer.app} (to ${d.rules().map((r) => describePeer(r.peer, ns)).join(', ')})`,
+        spec: {
+          podSelector: { matchLabels: d.peer.selector },
+          policyTypes: ['Egress'],
+          egress: d.rules().map((r) => ({ to: [peerSelector(r.peer, ns)], ports: renderPorts(r.ports) })),
+        },
+      });
+    }
+    for (const d of sortedDrafts(gateways)) {
+      out.push({
+        name: `allow-gateway-to-${d.peer.app}`,
+        description: `gateway-bound routes to app ${d.peer.app} (from ${d.rules().map((r) => r.peer.app).join(', ')})`,
+        spec: {
+          podSelector: { matchLabels: d.peer.selector },
+          policyTypes: ['Ingress'],
+          // Always with the namespace: a gateway's selector means nothing outside its namespace.
+          ingress: d.rules().map((r) => ({
+            from: [{ ...namespaceSelector(r.peer.namespace), podSelector: { matchLabels: r.peer.selector } }],
+            ports: renderPorts(r.ports),
+          })),
+        },
+      });
+    }
+    const exposedPorts = new Set<number>();
     for (const w of this.workloads()) {
       if (!w.exposed) continue;
-      for (const p of w.ports) if (p.expose ?? true) ports.add(p.port);
+      for (const p of w.ports) if (p.expose ?? true) exposedPorts.add(p.port);
     }
-    // No exposed workload: the policy selects no pods anyway; an empty list would mean every port.
-    if (ports.size === 0) return undefined;
-    return [...ports].sort((a, b) => a - b).map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
+    // Without an exposed port the policy would open nothing (and an empty list would mean every port).
+    if (this.ingressNamespaces.length && exposedPorts.size) {
+      out.push({
+        name: 'allow-from-ingress',
+        description: `the namespaces ${this.ingressNamespaces.join(', ')} (ingressNamespaces) to the workloads with exposed: true`,
+        spec: {
+          podSelector: { matchLabels: { [LABELS.EXPOSED]: 'true' } },
+          policyTypes: ['Ingress'],
+          ingress: [{
+            from: this.ingressNamespaces.map(namespaceSelector),
+            ports: renderPorts(exposedPorts),
+          }],
+        },
+      });
+    }
+    return out;
   }
+
+  /**
+   * Creates the derived policies (validation hook, see createNetworkPolicies): the same ones, in
+   * the same order, at every synth of the same app.
+   */
+  private renderGraphPolicies(): string[] {
+    const policies = this.graphPolicies();
+    const problems: string[] = [];
+    const seen = new Map<string, string>();
+    for (const p of policies) {
+      const fixed = this.fixedPolicies.get(p.name);
+      const earlier = seen.get(p.name) ?? (fixed !== undefined ? `the baseline's ${fixed} policy (from its props)` : undefined);
+      if (earlier !== undefined) {
+        problems.push(new ConfigError({
+          environment: environmentOf(this),
+          path: this.node.path,
+          field: 'networkPolicies',
+          received: `two NetworkPolicies named ${p.name}: ${earlier}, and ${p.description}`,
+          allowed: 'distinct names (rename the application, its `app`, whose derived policy takes a name the baseline already writes)',
+        }).message);
+      }
+      seen.set(p.name, p.description);
+    }
+    if (problems.length) return problems;
+    const rendered = JSON.stringify(policies.map((p) => [p.name, p.spec]));
+    if (rendered === this.renderedGraph) return [];
+    for (const child of [...this.graphScope.node.children]) this.graphScope.node.tryRemoveChild(child.node.id);
+    for (const p of policies) {
+      new k8s.KubeNetworkPolicy(this.graphScope, p.name, { metadata: { name: p.name, namespace: this.namespaceName }, spec: p.spec });
+    }
+    this.renderedGraph = rendered;
+    return [];
+  }
+}
+
+/** The pods at one end of a call: an application in a namespace, and the labels selecting its pods. */
+interface Peer {
+  readonly namespace: string;
+  readonly app: string;
+  readonly selector: { [key: string]: string };
+}
+
+/** A managed workload's pods by `app` (every version); one defined elsewhere by its pod labels. */
+function peerOf(w: IWorkload): Peer {
+  return { namespace: w.namespace ?? '', app: w.app, selector: w.managed ? { [LABELS.APP]: w.app } : { ...w.selectorLabels } };
+}
+
+const peerKey = (p: Peer) => `${p.namespace}/${p.app}/${selectorText(p.selector)}`;
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** One policy being derived: the pods it selects and, per peer, the ports. */
+class PolicyDraft {
+  private readonly byPeer = new Map<string, { peer: Peer; ports: Set<number> }>();
+
+  constructor(public readonly peer: Peer) {}
+
+  /** A rule for `peer` on `ports`, merged with the rule of the same peer if any. */
+  public add(peer: Peer, ports: Iterable<number>): void {
+    const key = peerKey(peer);
+    const rule = this.byPeer.get(key) ?? { peer, ports: new Set<number>() };
+    for (const p of ports) rule.ports.add(p);
+    this.byPeer.set(key, rule);
+  }
+
+  /** The rules, by peer namespace, application and selector. */
+  public rules(): Array<{ peer: Peer; ports: Set<number> }> {
+    return [...this.byPeer.entries()].sort(([a], [b]) => compare(a, b)).map(([, r]) => r);
+  }
+}
+
+/** The draft for the application of `peer` (the first workload seen gives the selector). */
+function draftOf(drafts: Map<string, PolicyDraft>, peer: Peer): PolicyDraft {
+  const key = `${peer.namespace}/${peer.app}`;
+  let d = drafts.get(key);
+  if (!d) {
+    d = new PolicyDraft(peer);
+    drafts.set(key, d);
+  }
+  return d;
+}
+
+function sortedDrafts(drafts: Map<string, PolicyDraft>): PolicyDraft[] {
+  return [...drafts.values()].sort((a, b) => compare(a.peer.app, b.peer.app));
+}
+
+function namespaceSelector(ns: string): k8s.NetworkPolicyPeer {
+  return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } };
+}
+
+/** The peer's pods; in another namespace, with that namespace. */
+function peerSelector(peer: Peer, ns: string): k8s.NetworkPolicyPeer {
+  const pods = { podSelector: { matchLabels: peer.selector } };
+  return peer.namespace === ns ? pods : { ...namespaceSelector(peer.namespace), ...pods };
+}
+
+function describePeer(peer: Peer, ns: string): string {
+  return peer.namespace === ns ? peer.app : `${peer.namespace}/${peer.app}`;
+}
+
+/** The ports, sorted, over TCP. */
+function renderPorts(ports: Set<number>): k8s.NetworkPolicyPort[] {
+  return [...ports].sort((a, b) => a - b).map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
 }
 
 /** True for an IPv4 CIDR with octets up to 255 and a prefix up to 32. */

@@ -86,9 +86,9 @@ describe('NamespaceBaseline: Namespace and LimitRange', () => {
 });
 
 describe('NamespaceBaseline: NetworkPolicies', () => {
-  test('default deny, DNS to kube-dns and traffic within the namespace', () => {
+  test('default deny and DNS to kube-dns; nothing within the namespace unless declared', () => {
     const m = synth(baseline().chart);
-    expect(allOfKind(m, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(['default-deny', 'allow-dns', 'allow-within-namespace']);
+    expect(allOfKind(m, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(['default-deny', 'allow-dns']);
     expect(one(m, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     expect(one(m, 'NetworkPolicy', 'allow-dns').spec).toEqual({
       podSelector: {},
@@ -98,17 +98,17 @@ describe('NamespaceBaseline: NetworkPolicies', () => {
         ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
       }],
     });
+  });
+
+  test('allowWithinNamespace true (an opt-in) adds the same-namespace policy', () => {
+    const m = synth(baseline({ allowWithinNamespace: true }).chart);
+    expect(allOfKind(m, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(['default-deny', 'allow-dns', 'allow-within-namespace']);
     expect(one(m, 'NetworkPolicy', 'allow-within-namespace').spec).toEqual({
       podSelector: {},
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{ from: [{ podSelector: {} }] }],
       egress: [{ to: [{ podSelector: {} }] }],
     });
-  });
-
-  test('allowWithinNamespace false drops the same-namespace policy', () => {
-    const m = synth(baseline({ allowWithinNamespace: false }).chart);
-    expect(allOfKind(m, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(['default-deny', 'allow-dns']);
   });
 
   test('the ingress gateway reaches exposed workloads on their exposed container ports only', () => {
@@ -133,11 +133,14 @@ describe('NamespaceBaseline: NetworkPolicies', () => {
     });
   });
 
-  test('without exposed workloads the ingress rule has no ports list (it selects no pods anyway)', () => {
+  test('no ingress policy without an exposed workload with exposed ports (it would open nothing)', () => {
     const f = setup();
     new Microservice(f.chart, 'internal', { image: IMAGE, resources: GUARANTEED, ports: [HTTP] });
+    new Microservice(f.chart, 'metrics-only', {
+      image: IMAGE, resources: GUARANTEED, exposed: true, ports: [{ name: 'metrics', port: 9100, protocol: PortProtocol.HTTP, expose: false }],
+    });
     baseline({ ingressNamespaces: ['istio-ingress'] }, f);
-    expect(one(synth(f.chart), 'NetworkPolicy', 'allow-from-ingress').spec.ingress[0]).not.toHaveProperty('ports');
+    expect(allOfKind(synth(f.chart), 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(['default-deny', 'allow-dns']);
   });
 
   test('monitoring namespaces may scrape the named metrics ports of the workloads', () => {
@@ -182,7 +185,9 @@ describe('NamespaceBaseline: NetworkPolicies', () => {
   });
 
   test('no ingress policy without ingress namespaces', () => {
-    expect(allOfKind(synth(baseline().chart), 'NetworkPolicy').map((p) => p.metadata.name)).not.toContain('allow-from-ingress');
+    const f = setup();
+    new Microservice(f.chart, 'web', { image: IMAGE, resources: GUARANTEED, exposed: true, ports: [HTTP] });
+    expect(allOfKind(synth(baseline({}, f).chart), 'NetworkPolicy').map((p) => p.metadata.name)).not.toContain('allow-from-ingress');
   });
 
   test('declared egress to an address range or a namespace', () => {
