@@ -1,2 +1,3 @@
 export * from './environment';
 export * from './namespace-baseline';
+export * from './architecture-diagram';
