@@ -2,7 +2,8 @@
  * The layers agree with the service graph, checked once per app:
  * - every declared call (and every gateway route) is admitted by Istio: a caller outside the mesh
  *   cannot be matched by an ALLOW policy, and a target under deny-all needs a ServiceAuthorization;
- * - every target that the graph declares callers for is closed to the others: its namespace's
+ * - in an app that enforces anything (a NamespaceBaseline, a ServiceAuthorization or deny-all),
+ *   every target that the graph declares callers for is closed to the others: its namespace's
  *   NetworkPolicies deny by default (a NamespaceBaseline without `allowWithinNamespace`), or the
  *   mesh does (a ServiceAuthorization on it, or deny-all in its namespace);
  * - principals given by hand name a ServiceAccount that exists, when their namespace is one the
@@ -14,7 +15,7 @@ import { AppIndex, IAppCheck, ProblemReport } from '../core/app-index';
 import type { ServiceAuthorization } from '../mesh/service-authorization';
 import type { IWorkload } from '../workloads/workload';
 import { CallEdge, allCalls, appKey, versionsOf } from './graph';
-import { DEFAULT_DENIES, GATEWAY_EXPOSURES, SERVICE_AUTHORIZATIONS } from './mesh';
+import { DEFAULT_DENIES, SERVICE_AUTHORIZATIONS } from './mesh';
 import { NAMESPACE_BASELINES, WORKLOADS, meshSidecarResources } from './namespaces';
 
 const authzTarget = (a: ServiceAuthorization) => appKey(a.target);
@@ -89,18 +90,16 @@ function checkPrincipals(index: AppIndex, report: ProblemReport): void {
 export const enforcementCheck: IAppCheck = {
   name: 'service graph: every layer admits the declared calls, and only those',
   run(index, report) {
+    // The first call from another application to each target (calls among a target's own pods,
+    // such as NATS routes, say nothing about other callers; gateway routes are checked with deny-all).
     const firstCallTo = new Map<string, { target: IWorkload; edge: CallEdge }>();
     for (const e of allCalls(index)) {
       checkCall(index, report, e);
-      if (e.to.managed && !firstCallTo.has(appKey(e.to))) firstCallTo.set(appKey(e.to), { target: e.to, edge: e });
+      if (e.to.managed && appKey(e.from) !== appKey(e.to) && !firstCallTo.has(appKey(e.to))) firstCallTo.set(appKey(e.to), { target: e.to, edge: e });
     }
-    for (const x of index.list(GATEWAY_EXPOSURES)) {
-      for (const w of x.workloads) {
-        if (!firstCallTo.has(appKey(w))) firstCallTo.set(appKey(w), { target: w, edge: { from: w, to: w, declaredAt: x.owner } });
-      }
-    }
-    for (const { target, edge } of firstCallTo.values()) {
-      if (edge.from === target && edge.to === target) continue; // exposures: the gateway's rules are checked with deny-all
+    // An app that enforces nothing (no baseline, no policy) uses the graph as documentation only.
+    const enforces = index.list(NAMESPACE_BASELINES).length + index.list(SERVICE_AUTHORIZATIONS).length + index.list(DEFAULT_DENIES).length > 0;
+    for (const { target, edge } of enforces ? firstCallTo.values() : []) {
       for (const v of versionsOf(index, target)) checkClosed(index, report, v, edge);
     }
     checkPrincipals(index, report);

@@ -133,6 +133,10 @@ describe('refusals: what no layer would let through', () => {
   test('a target with declared callers that neither the network nor the mesh closes to the others', () => {
     const f = shop({ baseline: false });
     f.order.calls(f.payment, { ports: [8080] });
+    // Without any baseline or policy the app enforces nothing: the graph only documents.
+    expect(validationErrors(f.chart)).toEqual([]);
+    // Once it enforces anything (here: another namespace's baseline), every target must be closed.
+    new NamespaceBaseline(new Chart(f.app, 'other', { namespace: 'other' }), 'ns', {});
     expect(validationErrors(f.chart)).toEqual([
       '[test] c/payment: callers: received payment, called by order (c/order), open to undeclared callers: no NamespaceBaseline denies by default in shop, and no ServiceAuthorization or deny-all covers it; allowed: a target closed to callers the graph does not declare: a NamespaceBaseline for its namespace, or a ServiceAuthorization (or DefaultDeny) in the mesh',
     ]);
