@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { collectWarnings, markEnvironment } from '../constructs';
+import { architectureDiagram, collectWarnings, markEnvironment } from '../constructs';
 import { PlatformEnvironment, validateEnvironment } from './environments';
 import { MeshChart } from './mesh-chart';
 import { MessagingChart } from './messaging-chart';
 import { NodeAgentsChart } from './node-agents-chart';
 import { PlatformChart } from './platform-chart';
+import { declareServiceGraph } from './service-graph';
 
 /** The cdk8s App of one environment, writing to `outdir`. Validates the config first. */
 export function buildEnvironment(env: PlatformEnvironment, outdir: string): App {
@@ -18,6 +19,7 @@ export function buildEnvironment(env: PlatformEnvironment, outdir: string): App 
   const platform = new PlatformChart(app, 'platform', env, messaging.nats);
   new MeshChart(app, 'mesh', env, platform, messaging.nats);
   new NodeAgentsChart(app, 'node-agents', env);
+  declareServiceGraph(env, platform, messaging);
   return app;
 }
 
@@ -44,6 +46,9 @@ export function synthesizeEnvironments(
       try {
         const app = buildEnvironment(env, path.join(staging, env.name));
         app.synth();
+        // The service graph as a diagram, beside the manifests it was derived with.
+        fs.writeFileSync(path.join(staging, env.name, 'architecture.md'),
+          architectureDiagram(app, { title: `Architecture of the shop: ${env.name} (namespace ${env.namespace})` }));
         collectWarnings(app).forEach(onWarning);
       } catch (e) {
         const message = (e as Error).message;

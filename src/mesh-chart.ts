@@ -1,8 +1,8 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_TRUST_DOMAIN, DefaultDeny, GatewayJwt, HttpMethod, LoadBalancer, MeshGateway, MeshTls, Microservice, MtlsMode, NATS_PORTS,
-  NatsCluster, NatsMeshMode, RetryOn, RouteVersion, ServiceAuthorization, ServiceCaller, ServiceRoute, StatefulService, workloadPrincipal,
+  DefaultDeny, GatewayJwt, HttpMethod, LoadBalancer, MeshGateway, MeshTls, Microservice, MtlsMode, NATS_PORTS,
+  NatsCluster, NatsMeshMode, RetryOn, RouteVersion, ServiceAuthorization, ServiceRoute, StatefulService,
 } from '../constructs';
 import { PlatformEnvironment, SERVICE_NAMES } from './environments';
 import { PlatformChart } from './platform-chart';
@@ -44,7 +44,7 @@ export class MeshChart extends Chart {
     }
 
     // Requests from the internet: bounded time, retried only where a retry is safe.
-    const gatewayRoute = (name: string, prefix: string, extra: Partial<{ versions: RouteVersion[] }> = {}) =>
+    const gatewayRoute = (name: string, prefix: string, extra: Partial<{ versions: RouteVersion[]; methods: HttpMethod[] }> = {}) =>
       new ServiceRoute(this, `${name}-route`, {
         service: svc[name],
         gateways: [this.gateway],
@@ -53,7 +53,7 @@ export class MeshChart extends Chart {
         versions: extra.versions,
         rules: [{
           name,
-          matches: [{ pathPrefix: prefix }],
+          matches: [{ pathPrefix: prefix, methods: extra.methods }],
           timeout: Duration.seconds(10),
           retries: { attempts: 2, perTryTimeout: Duration.seconds(3), retryOn: [RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM, RetryOn.RESET] },
         }],
@@ -63,7 +63,7 @@ export class MeshChart extends Chart {
         },
       });
     this.routes.user = gatewayRoute('user', '/api/users');
-    this.routes.product = gatewayRoute('product', '/api/products');
+    this.routes.product = gatewayRoute('product', '/api/products', { methods: [HttpMethod.GET, HttpMethod.HEAD] });
     const canary = mesh.orderCanary && platform.orderCanary
       ? [{ workload: svc.order, weight: 100 - mesh.orderCanary.weight }, { workload: platform.orderCanary, weight: mesh.orderCanary.weight }]
       : undefined;
@@ -104,28 +104,15 @@ export class MeshChart extends Chart {
         ? [{ workload: nats.servers, ports: [NATS_PORTS.METRICS], mode: MtlsMode.PERMISSIVE }] : undefined,
     });
 
-    // Who may call whom: the ingress gateway the exposed services, the order service the
-    // inventory (gRPC) and payment (refunds) services, payment its ledger, every service NATS.
-    const fromGateway = (paths: string[], methods?: HttpMethod[]): ServiceCaller => ({ gateway: this.gateway, paths, methods });
-    const allow = (target: Microservice | StatefulService, callers: ServiceCaller[], allowPeers = false) =>
-      new ServiceAuthorization(this, `${target.name}-authz`, { target, callers, allowPeers, apiVersion });
-    // Every version of the order app calls what the order service calls.
-    const orderVersions = [svc.order, platform.orderCanary].filter((w): w is Microservice => w !== undefined);
-    const fromOrder = (call: Omit<ServiceCaller, 'workload'>): ServiceCaller[] => orderVersions.map((workload) => ({ workload, ...call }));
-    allow(svc.user, [fromGateway(['/api/users', '/api/users/*'])]);
-    allow(svc.product, [fromGateway(['/api/products', '/api/products/*'], [HttpMethod.GET, HttpMethod.HEAD]), ...fromOrder({ methods: [HttpMethod.GET] })]);
-    for (const order of orderVersions) allow(order, [fromGateway(['/api/orders', '/api/orders/*'])]);
-    allow(svc.inventory, fromOrder({ paths: ['/shop.inventory.v1.Inventory/*'] }));
-    allow(svc.payment, fromOrder({ paths: ['/refunds', '/refunds/*'], methods: [HttpMethod.POST] }));
-    allow(platform.ledger, [{ workload: svc.payment }]);
-    if (natsInMesh) {
-      const clients: ServiceCaller[] = SERVICE_NAMES.map((name) => ({ workload: svc[name], ports: [NATS_PORTS.CLIENT] }));
-      if (platform.orderCanary) clients.push({ workload: platform.orderCanary, ports: [NATS_PORTS.CLIENT] });
-      if (nats.box) clients.push({ workload: nats.box, ports: [NATS_PORTS.CLIENT] });
-      // The NACK controller, in its own namespace, in the mesh.
-      clients.push({ principal: workloadPrincipal(DEFAULT_TRUST_DOMAIN, env.nack.namespace, env.nack.serviceAccount), ports: [NATS_PORTS.CLIENT] });
-      allow(nats.servers, clients, true);
-    }
+    // An ALLOW policy per workload. Its rules come from the service graph (src/service-graph.ts)
+    // and from the gateway-bound routes above: who calls it, on which port, paths and methods.
+    const allow = (target: Microservice | StatefulService, allowPeers = false) =>
+      new ServiceAuthorization(this, `${target.name}-authz`, { target, allowPeers, apiVersion });
+    for (const name of SERVICE_NAMES) allow(svc[name]);
+    if (platform.orderCanary) allow(platform.orderCanary);
+    allow(platform.ledger);
+    // The NATS servers also reach each other (cluster routes).
+    if (natsInMesh) allow(nats.servers, true);
     if (mesh.defaultDeny) {
       new DefaultDeny(this, 'deny', { apiVersion, metricsPorts: natsInMesh ? [NATS_PORTS.METRICS] : undefined });
     }

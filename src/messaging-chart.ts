@@ -4,7 +4,7 @@ import {
   CertIssuerKind, ContainerImage, JetStreamConsumer, JetStreamStream, KeyValueStore, NackAccount, NatsCluster, NatsTls,
   NatsUser, ObjectStore, sizeBytes,
 } from '../constructs';
-import { PlatformEnvironment, SERVICE_NAMES, ServiceName } from './environments';
+import { PlatformEnvironment, SERVICE_NAMES } from './environments';
 
 /** Secret (provisioned by the platform team) holding each service's NATS password, one key per service. */
 export const NATS_USERS_SECRET = 'nats-users';
@@ -18,15 +18,6 @@ export const NACK_USER = 'nack';
 export const NACK_USER_NAME_KEY = 'nack-username';
 /** The NACK Account (connection profile) every JetStream resource of the platform connects through. */
 export const NACK_ACCOUNT = 'shop';
-
-/** Subjects each service may publish and subscribe to (plus replies and the JetStream API). */
-const SUBJECTS: Record<ServiceName, { publish: string[]; subscribe: string[] }> = {
-  user: { publish: ['user.>', '$KV.carts.>'], subscribe: [] },
-  product: { publish: ['product.>', '$O.product-images.>'], subscribe: [] },
-  order: { publish: ['order.>', 'inventory.check'], subscribe: ['payment.>'] },
-  inventory: { publish: ['inventory.>'], subscribe: ['inventory.check', 'order.new'] },
-  payment: { publish: ['payment.>'], subscribe: ['order.new'] },
-};
 
 /**
  * The NATS system of the platform: a standalone server in dev, a 3-server JetStream cluster in
@@ -45,21 +36,29 @@ const SUBJECTS: Record<ServiceName, { publish: string[]; subscribe: string[] }> 
  */
 export class MessagingChart extends Chart {
   public readonly nats: NatsCluster;
+  /** The streams, by name (ORDERS, INVENTORY, PAYMENTS). */
+  public readonly streams: Record<string, JetStreamStream> = {};
+  /** The durable consumers, by durable name. */
+  public readonly consumers: Record<string, JetStreamConsumer> = {};
+  /** The shopping carts' key-value bucket. */
+  public readonly carts: KeyValueStore;
+  /** The product images' object store. */
+  public readonly productImages: ObjectStore;
 
   constructor(scope: Construct, id: string, env: PlatformEnvironment) {
     super(scope, id, { namespace: env.namespace, labels: { 'app.kubernetes.io/part-of': 'shop', 'shop.example.com/environment': env.name } });
     const n = env.nats;
     const tls = n.tlsIssuer ? NatsTls.fromCertManager(n.tlsIssuer, CertIssuerKind.CLUSTER_ISSUER) : undefined;
+    // Each service's permissions come from what it declares in the service graph
+    // (src/service-graph.ts): its subjects, streams, consumers and buckets, and its own inbox
+    // prefix (_INBOX_<service>), which its NATS client must set.
     const users: NatsUser[] = SERVICE_NAMES.map((service) => ({
       name: service,
       passwordFrom: { secretName: NATS_USERS_SECRET, key: service },
-      permissions: {
-        publishAllow: [...SUBJECTS[service].publish, '$JS.API.>', '$JS.ACK.>', '_INBOX.>'],
-        subscribeAllow: [...SUBJECTS[service].subscribe, '_INBOX.>'],
-        allowResponses: true,
-      },
+      permissionsFromGraph: true,
     }));
-    // The NACK controller: the JetStream API and its replies, nothing else.
+    // The NACK controller creates, updates and deletes the streams, consumers and buckets: the
+    // whole JetStream API and its replies, nothing else.
     users.push({
       name: NACK_USER,
       passwordFrom: { secretName: NATS_USERS_SECRET, key: NACK_USER },
@@ -93,25 +92,26 @@ export class MessagingChart extends Chart {
         cluster: this.nats, name, subjects, account: 'SHOP', nackAccount: NACK_ACCOUNT, replicas: n.streamReplicas, maxAge, maxBytes,
         duplicateWindow: Duration.minutes(2), description,
       });
-    const orders = stream('orders', 'ORDERS', ['order.>'], Duration.days(7), n.ordersMaxBytes, 'Orders as placed and updated');
-    const inventory = stream('inventory', 'INVENTORY', ['inventory.reserved.>', 'inventory.rejected.>'], Duration.days(1), share(0.5),
+    const orders = this.streams.ORDERS = stream('orders', 'ORDERS', ['order.>'], Duration.days(7), n.ordersMaxBytes, 'Orders as placed and updated');
+    const inventory = this.streams.INVENTORY = stream('inventory', 'INVENTORY', ['inventory.reserved.>', 'inventory.rejected.>'], Duration.days(1), share(0.5),
       'Results of stock reservations for orders');
-    const payments = stream('payments', 'PAYMENTS', ['payment.>'], Duration.days(30), n.ordersMaxBytes, 'Payment outcomes');
+    const payments = this.streams.PAYMENTS = stream('payments', 'PAYMENTS', ['payment.>'], Duration.days(30), n.ordersMaxBytes, 'Payment outcomes');
 
-    const consumer = (id: string, s: JetStreamStream, durableName: string, filter: string, description: string) =>
-      new JetStreamConsumer(this, id, {
+    const consumer = (id: string, s: JetStreamStream, durableName: string, filter: string, description: string) => {
+      this.consumers[durableName] = new JetStreamConsumer(this, id, {
         stream: s, durableName, filterSubjects: [filter], ackWait: Duration.seconds(30), maxDeliver: 5, maxAckPending: 1000, description,
       });
+    };
     consumer('inventory-reserve', orders, 'inventory-reserve', 'order.new', 'inventory: reserve stock for new orders');
     consumer('payment-charge', inventory, 'payment-charge', 'inventory.reserved.>', 'payment: charge orders whose stock is reserved');
     consumer('order-inventory', inventory, 'order-inventory', 'inventory.rejected.>', 'order: cancel orders without stock');
     consumer('order-payments', payments, 'order-payments', 'payment.>', 'order: follow payment outcomes');
 
-    new KeyValueStore(this, 'carts', {
+    this.carts = new KeyValueStore(this, 'carts', {
       cluster: this.nats, bucket: 'carts', account: 'SHOP', nackAccount: NACK_ACCOUNT, replicas: n.streamReplicas, history: 1, ttl: Duration.days(2),
       maxBytes: share(0.0625), description: 'Shopping carts by session',
     });
-    new ObjectStore(this, 'product-images', {
+    this.productImages = new ObjectStore(this, 'product-images', {
       cluster: this.nats, bucket: 'product-images', account: 'SHOP', nackAccount: NACK_ACCOUNT, replicas: n.streamReplicas, maxBytes: share(0.5),
       description: 'Product images served by the product service',
     });

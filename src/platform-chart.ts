@@ -2,7 +2,7 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CLIENT_CA_DIR, ContainerImage, Microservice, NATS_PORTS, NamespaceBaseline, NatsCluster, Volume, PodManagementPolicy, PortProtocol, Probe, StatefulService,
+  CLIENT_CA_DIR, ContainerImage, natsInboxPrefix, Microservice, NamespaceBaseline, NatsCluster, Volume, PodManagementPolicy, PortProtocol, Probe, StatefulService,
 } from '../constructs';
 import { AutoscalingSettings, PlatformEnvironment, SERVICE_NAMES, ServiceName } from './environments';
 import { NATS_USERS_SECRET } from './messaging-chart';
@@ -27,8 +27,6 @@ export class PlatformChart extends Chart {
       quotaHeadroomPercent: env.quotaHeadroomPercent,
       budget: env.budget,
       mesh: { revision: env.mesh.revision, sidecarResources: env.mesh.sidecar },
-      // The NACK controller creates the streams, consumers and buckets through the NATS clients' port.
-      ingress: [{ name: 'nack', namespace: env.nack.namespace, ports: [{ port: NATS_PORTS.CLIENT }], workload: nats.servers }],
     });
 
     const configs: Record<string, string> = {};
@@ -87,7 +85,8 @@ export class PlatformChart extends Chart {
       readiness: blueprint.readiness,
       liveness: blueprint.liveness,
       envFromConfigMaps: [config],
-      env: { NATS_URL: nats.clientUrl, NATS_USER: app, ...(nats.clientCa ? { NATS_CA: `${CLIENT_CA_DIR}/${nats.clientCa.key}` } : {}) },
+      // NATS_INBOX_PREFIX: the only inbox the service's NATS user may subscribe to (its client sets it).
+      env: { NATS_URL: nats.clientUrl, NATS_USER: app, NATS_INBOX_PREFIX: natsInboxPrefix(app), ...(nats.clientCa ? { NATS_CA: `${CLIENT_CA_DIR}/${nats.clientCa.key}` } : {}) },
       // The CA of the NATS client listener, without the server key stored beside it.
       mounts: nats.clientCa ? [{ volume: Volume.fromSecret('nats-ca', nats.clientCa.secretName, { keys: [nats.clientCa.key] }), mountPath: CLIENT_CA_DIR }] : undefined,
       secretEnv: [...(blueprint.secretEnv ?? []), { name: 'NATS_PASSWORD', from: NATS_USERS_SECRET, key: app }],

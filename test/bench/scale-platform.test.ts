@@ -7,8 +7,8 @@ import { buildScalePlatform, expectedObjectCount } from './scale-platform';
 // The generated platform of the scale benchmark (npm run bench -- --services N). No timing here:
 // only that it synthesizes without validation errors and writes the objects it should.
 //
-// Objects for N services: 8·N + 6·⌈N/10⌉ + 24 (8 per service, 6 per canary/stream group of 10,
-// 24 fixed; see expectedObjectCount). For N = 20: 8·20 + 6·2 + 24 = 196.
+// Objects for N services: 10·N + 6·⌈N/10⌉ + ⌈N/5⌉ + 25 (10 per service, 6 per canary/stream group
+// of 10, 1 per exposed service, 25 fixed; see expectedObjectCount). For N = 20: 200 + 12 + 4 + 25 = 241.
 describe('scale benchmark platform', () => {
   const N = 20;
   let outdir: string;
@@ -22,10 +22,10 @@ describe('scale benchmark platform', () => {
     expect(fs.readdirSync(outdir).sort()).toEqual(['mesh.k8s.yaml', 'messaging.k8s.yaml', 'platform.k8s.yaml']);
 
     const objects = app.charts.flatMap((chart) => chart.toJson());
-    const formula = (n: number) => 8 * n + 6 * Math.ceil(n / 10) + 24;
-    expect(formula(N)).toBe(196);
+    const formula = (n: number) => 10 * n + 6 * Math.ceil(n / 10) + Math.ceil(n / 5) + 25;
+    expect(formula(N)).toBe(241);
     expect(expectedObjectCount(N)).toBe(formula(N));
-    expect(objects).toHaveLength(196);
+    expect(objects).toHaveLength(241);
 
     const count = (kind: string) => objects.filter((o) => o.kind === kind).length;
     expect(count('Deployment')).toBe(N + 2); // the services and the canaries of svc-0000, svc-0010

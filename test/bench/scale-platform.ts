@@ -52,23 +52,25 @@ const isExposed = (i: number) => i % EXPOSED_EVERY === 0;
 const groupOf = (i: number) => Math.floor(i / GROUP_SIZE);
 
 /**
- * The number of Kubernetes objects the app synthesizes for N services:
- *   8·N + 6·⌈N/10⌉ + 24
- * - per service (8): Deployment, Service, ServiceAccount, PodDisruptionBudget (2 replicas),
+ * The number of Kubernetes objects the app synthesizes for N services (N >= 2):
+ *   10·N + 6·⌈N/10⌉ + ⌈N/5⌉ + 25
+ * - per service (10): Deployment, Service, ServiceAccount, PodDisruptionBudget (2 replicas),
  *   VirtualService (mesh-bound, or gateway-bound for the exposed ones), DestinationRule (every
- *   route has a traffic policy), JetStream Consumer, AuthorizationPolicy;
+ *   route has a traffic policy), JetStream Consumer, AuthorizationPolicy, and the NetworkPolicies
+ *   derived from its calls: allow-to-<app> (its callers) and allow-from-<app> (what it calls);
  * - per group of 10, i.e. per canary (6): the canary's Deployment, Service, ServiceAccount and
  *   PodDisruptionBudget, its AuthorizationPolicy, and the group's JetStream Stream;
- * - fixed (24): NamespaceBaseline 10 (Namespace, LimitRange, ResourceQuota and 7
- *   NetworkPolicies: default-deny, dns, within-namespace, from-ingress, istio-control-plane,
- *   from-monitoring, ingress-nack); NatsCluster 7 (ConfigMap, StatefulSet, headless and client
- *   Services, ServiceAccount, PodDisruptionBudget, PodMonitor); NACK Account 1; Gateway 1;
- *   MeshTls 2 (namespace PeerAuthentication + NATS metrics port exception); DefaultDeny 2
- *   (deny-all, allow-metrics); the NATS servers' AuthorizationPolicy 1.
- * So 8.6·N + 24 when N is a multiple of 10.
+ * - per exposed service (every 5th): its allow-gateway-to-<app> NetworkPolicy;
+ * - fixed (25): NamespaceBaseline 11 (Namespace, LimitRange, ResourceQuota and 8
+ *   NetworkPolicies: default-deny, dns, to-nats and from-nats (clients, and the servers' routes),
+ *   from-ingress, istio-control-plane, from-monitoring, ingress-nack); NatsCluster 7 (ConfigMap,
+ *   StatefulSet, headless and client Services, ServiceAccount, PodDisruptionBudget, PodMonitor);
+ *   NACK Account 1; Gateway 1; MeshTls 2 (namespace PeerAuthentication + NATS metrics port
+ *   exception); DefaultDeny 2 (deny-all, allow-metrics); the NATS servers' AuthorizationPolicy 1.
+ * With N = 1 the only caller of the service is its own canary, so it has no allow-from policy.
  */
 export function expectedObjectCount(services: number): number {
-  return 8 * services + 6 * Math.ceil(services / GROUP_SIZE) + 24;
+  return 10 * services + 6 * Math.ceil(services / GROUP_SIZE) + Math.ceil(services / EXPOSED_EVERY) + 25;
 }
 
 const labels = { 'app.kubernetes.io/part-of': 'shop', 'shop.example.com/environment': SCALE_ENVIRONMENT };

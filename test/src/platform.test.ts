@@ -13,7 +13,7 @@ const outdir = synthToTemp(ENVIRONMENTS);
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 const files = readTree(outdir);
 const objectsOf = (env: string): any[] => Object.entries(files)
-  .filter(([f]) => f.startsWith(`${env}/`))
+  .filter(([f]) => f.startsWith(`${env}/`) && f.endsWith('.yaml'))
   .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJSON()).filter((o) => o));
 const validator = loadSchemaValidator();
 const byKind = (objs: any[], kind: string) => objs.filter((o) => o.kind === kind);
@@ -23,7 +23,9 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('environment %s', (env) => {
 
   test('manifests match the reviewed snapshot', () => {
     const own = Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith(`${env}/`)));
-    expect(Object.keys(own)).toEqual([`${env}/mesh.k8s.yaml`, `${env}/messaging.k8s.yaml`, `${env}/node-agents.k8s.yaml`, `${env}/platform.k8s.yaml`]);
+    expect(Object.keys(own)).toEqual([
+      `${env}/architecture.md`, `${env}/mesh.k8s.yaml`, `${env}/messaging.k8s.yaml`, `${env}/node-agents.k8s.yaml`, `${env}/platform.k8s.yaml`,
+    ]);
     expect(own).toMatchSnapshot();
   });
 
