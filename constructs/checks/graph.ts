@@ -25,7 +25,7 @@ import type { IWorkload } from '../workloads/workload';
 import { enforcementCheck } from './enforcement';
 import { MessagingKind } from './messaging-kind';
 import { natsGraphCheck } from './nats';
-import { workloadsIn } from './namespaces';
+import { WORKLOADS } from './namespaces';
 
 /** A declared call. */
 export interface CallEdge {
@@ -79,7 +79,7 @@ export function appKey(w: IWorkload): string {
 /** Every workload of the app of `w` in its namespace (managed ones), or `w` alone. */
 export function versionsOf(index: AppIndex, w: IWorkload): readonly IWorkload[] {
   if (!w.managed) return [w];
-  const versions = workloadsIn(index, w.namespace).filter((x) => x.app === w.app);
+  const versions = index.find(WORKLOADS, appKey, appKey(w));
   return versions.length ? versions : [w];
 }
 

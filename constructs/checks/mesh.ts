@@ -160,6 +160,23 @@ const meshTlsCheck: IAppCheck = {
 
 const byNamespace = (m: MeshTls) => (m.isMeshWide ? '\0mesh-wide' : m.namespaceName);
 
+const exposuresByWorkloadKey = {};
+
+/** The gateway-bound routes that send traffic to `w`, in the order recorded. */
+export function exposuresOf(index: AppIndex, w: Workload): readonly GatewayExposureRecord[] {
+  return index.memo(exposuresByWorkloadKey, () => {
+    const map = new Map<Workload, GatewayExposureRecord[]>();
+    for (const x of index.list(GATEWAY_EXPOSURES)) {
+      for (const target of new Set(x.workloads)) {
+        const list = map.get(target);
+        if (list) list.push(x);
+        else map.set(target, [x]);
+      }
+    }
+    return map;
+  }).get(w) ?? [];
+}
+
 /** The MeshTls of `namespace` (not the mesh-wide one), if the app has one. */
 export function meshTlsOf(index: AppIndex, namespace: string | undefined): MeshTls | undefined {
   return namespace === undefined ? undefined : index.find(MESH_TLS, byNamespace, namespace)[0];

@@ -5,7 +5,7 @@ import {
   AuthorizationPolicyV1Beta1, AuthorizationPolicyV1Beta1Spec,
 } from '../imports/security.istio.io';
 import { CALLS, callsTo, versionsOf } from '../checks/graph';
-import { GATEWAY_EXPOSURES, SERVICE_AUTHORIZATIONS } from '../checks/mesh';
+import { SERVICE_AUTHORIZATIONS, exposuresOf } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import { HttpMethod, PortProtocol } from '../workloads/port';
@@ -223,8 +223,7 @@ export class ServiceAuthorization extends Construct {
       });
     }
     const listed = new Set(this.callers.map((c) => c.gateway?.principal ?? c.principal).filter((p) => p !== undefined));
-    for (const x of index.list(GATEWAY_EXPOSURES)) {
-      if (!x.workloads.includes(this.target)) continue;
+    for (const x of exposuresOf(index, this.target)) {
       for (const g of x.gateways) {
         if (listed.has(g.principal)) continue;
         rules.push({ caller: `gateway ${g.reference}`, principals: [g.principal], paths: x.paths, methods: x.methods, ports: x.ports });
