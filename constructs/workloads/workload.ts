@@ -147,8 +147,9 @@ export interface WorkloadProps extends ContainerSpec {
   /** @default - uid and gid 65532 */
   readonly identity?: PodIdentity;
   /**
-   * Reachable from outside the namespace through the ingress gateway (the namespace baseline
-   * opens its NetworkPolicy for the exposed ports).
+   * Reachable from the namespaces the baseline lists in `ingressNamespaces`, on the exposed ports
+   * (NetworkPolicy `allow-from-ingress`). A workload that a gateway-bound ServiceRoute sends
+   * traffic to needs no flag: the route opens the way from the gateway's pods, to every version.
    * @default false
    */
   readonly exposed?: boolean;
