@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { architectureDiagram, collectWarnings, markEnvironment } from '../constructs';
+import { architectureDiagram, collectWarnings, markEnvironment, sharedObjectClashes } from '../constructs';
 import { PlatformEnvironment, validateEnvironment } from './environments';
 import { MeshChart } from './mesh-chart';
 import { MessagingChart } from './messaging-chart';
@@ -42,9 +42,11 @@ export function synthesizeEnvironments(
   fs.mkdirSync(path.dirname(root), { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(root), `.${path.basename(root)}-staging-`));
   try {
+    const apps: { environment: string; app: App }[] = [];
     for (const env of envs) {
       try {
         const app = buildEnvironment(env, path.join(staging, env.name));
+        apps.push({ environment: env.name, app });
         app.synth();
         // The service graph as a diagram, beside the manifests it was derived with.
         fs.writeFileSync(path.join(staging, env.name, 'architecture.md'),
@@ -55,6 +57,9 @@ export function synthesizeEnvironments(
         throw new Error(message.startsWith(`[${env.name}]`) ? message : `[${env.name}] ${message}`);
       }
     }
+    // Environments share a cluster's gateway and system namespaces: no object may be written by two.
+    const clashes = sharedObjectClashes(apps);
+    if (clashes.length) throw new Error(`objects written by several environments:\n${clashes.join('\n')}`);
     fs.mkdirSync(root, { recursive: true });
     for (const env of envs) {
       const target = path.join(root, env.name);

@@ -32,7 +32,8 @@ export class MeshChart extends Chart {
     if (mesh.jwt) {
       // The catalogue is public; everything else under /api needs a token.
       new GatewayJwt(this, 'jwt', {
-        name: 'shop-api-jwt',
+        // In the gateway's namespace, which environments share: the name carries the environment.
+        name: `shop-${env.name}-api-jwt`,
         gateway: this.gateway,
         issuer: mesh.jwt.issuer,
         jwksUri: mesh.jwt.jwksUri,

@@ -1,5 +1,6 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ENVIRONMENT_CONTEXT_KEY } from '../core/errors';
+import { ConfigError, ENVIRONMENT_CONTEXT_KEY } from '../core/errors';
 
 /**
  * What every environment of a platform has. A platform's own environment type extends this with
@@ -23,4 +24,50 @@ export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
  */
 export function markEnvironment(scope: IConstruct, environment: string): void {
   scope.node.setContext(ENVIRONMENT_CONTEXT_KEY, environment);
+}
+
+/** One environment's app, for `sharedObjectClashes`. */
+export interface EnvironmentApp {
+  /** The environment's name. */
+  readonly environment: string;
+  /** Its cdk8s App (or any construct whose tree holds its objects). */
+  readonly app: IConstruct;
+}
+
+/**
+ * Objects that two environments would both write: the same kind, namespace and name. Each
+ * environment owns its namespace, but some objects live in namespaces that environments share on
+ * one cluster (the ingress gateway's, Istio's root namespace, cluster-scoped kinds); written by
+ * two environments, the last apply wins and the other environment silently loses its object
+ * (a JWT requirement, a PeerAuthentication). Returns one message per clash, naming both
+ * environments and construct paths; empty when every object belongs to one environment.
+ *
+ * Reads the objects' identities from the construct trees (one walk per app), without rendering.
+ */
+export function sharedObjectClashes(apps: readonly EnvironmentApp[]): string[] {
+  const owners = new Map<string, { environment: string; path: string }>();
+  const clashes: string[] = [];
+  for (const { environment, app } of apps) {
+    const seen = new Set<string>();
+    for (const c of app.node.findAll()) {
+      if (!ApiObject.isApiObject(c)) continue;
+      const namespace = c.metadata.namespace;
+      const key = `${c.apiVersion.split('/')[0]}/${c.kind}/${namespace ?? ''}/${c.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const first = owners.get(key);
+      if (!first) {
+        owners.set(key, { environment, path: c.node.path });
+      } else if (first.environment !== environment) {
+        clashes.push(new ConfigError({
+          environment,
+          path: c.node.path,
+          field: 'metadata.name',
+          received: `${c.kind} ${namespace ? `${namespace}/` : ''}${c.name}, which environment ${first.environment} also writes (${first.path})`,
+          allowed: 'objects of one environment only: in a namespace that environments share on a cluster (or for a cluster-scoped kind), put the environment in the name, or the last environment applied replaces the other\'s object',
+        }).message);
+      }
+    }
+  }
+  return clashes;
 }
