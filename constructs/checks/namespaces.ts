@@ -4,7 +4,7 @@
  * security; a hard budget that holds what the workloads need at peak). Also the lookups the
  * layers share: the workloads of a namespace, and the sidecar resources of an enrolled one.
  */
-import { Size } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import { AppIndex, IAppCheck, IndexKey } from '../core/app-index';
 import { sizeBytes, sizeQuantity } from '../core/quantity';
 import { Cpu } from '../workloads/cpu';
@@ -70,9 +70,31 @@ const baselineCheck: IAppCheck = {
   },
 };
 
+/**
+ * Namespaces first. `kubectl apply -f dist/<env>/` applies files in name order, so a Namespace in a
+ * later file than the objects that live in it fails the first apply (`namespaces "shop" not
+ * found`). Every chart whose namespace a baseline of the app creates depends on the baseline's
+ * chart; with dependencies, cdk8s numbers the chart files in dependency order
+ * (`0000-platform.k8s.yaml`, `0001-messaging.k8s.yaml`, ...). It runs with the checks, which
+ * `App.synth()` runs before it orders the charts; it reports nothing.
+ */
+const namespacesFirst: IAppCheck = {
+  name: 'namespaces: their chart before the charts that use them',
+  run(index) {
+    for (const b of index.list(NAMESPACE_BASELINES)) {
+      const home = Chart.of(b);
+      for (const c of b.node.root.node.children) {
+        if (!Chart.isChart(c) || c === home || c.namespace !== b.namespaceName) continue;
+        if (c.node.dependencies.includes(home) || home.node.dependencies.includes(c)) continue;
+        c.addDependency(home);
+      }
+    }
+  },
+};
+
 /** Workloads of this library (Microservice, StatefulService, NodeAgent, NATS servers). */
 export const WORKLOADS = new IndexKey<Workload>('workloads');
 /** What enrols namespaces in the mesh and sizes their sidecars. */
 export const SIDECAR_SOURCES = new IndexKey<IMeshSidecarSource>('mesh sidecar sources');
 /** Namespace baselines. */
-export const NAMESPACE_BASELINES = new IndexKey<NamespaceBaseline>('namespace baselines', [baselineCheck]);
+export const NAMESPACE_BASELINES = new IndexKey<NamespaceBaseline>('namespace baselines', [baselineCheck, namespacesFirst]);

@@ -19,7 +19,7 @@ describe('scale benchmark platform', () => {
     const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     buildScalePlatform(app, N);
     expect(() => app.synth()).not.toThrow();
-    expect(fs.readdirSync(outdir).sort()).toEqual(['mesh.k8s.yaml', 'messaging.k8s.yaml', 'platform.k8s.yaml']);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['0000-platform.k8s.yaml', '0001-messaging.k8s.yaml', '0002-mesh.k8s.yaml']);
 
     const objects = app.charts.flatMap((chart) => chart.toJson());
     const formula = (n: number) => 10 * n + 6 * Math.ceil(n / 10) + Math.ceil(n / 5) + 25;

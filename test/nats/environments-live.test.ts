@@ -101,7 +101,7 @@ async function createOrders(jsm: JetStreamManager, t: EnvUnderTest): Promise<Jet
 
 describe.each(environments.map((t) => [t.env.name, t] as const))('environment %s: generated nats.conf on nats-server', (_name, t) => {
   test('the ConfigMap in dist/ holds exactly the rendered config', () => {
-    const text = fs.readFileSync(path.resolve(__dirname, '../../dist', t.env.name, 'messaging.k8s.yaml'), 'utf8');
+    const text = fs.readFileSync(path.resolve(__dirname, '../../dist', t.env.name, '0001-messaging.k8s.yaml'), 'utf8');
     const cm = parseAllDocuments(text).map((d) => d.toJSON()).find((o) => o?.kind === 'ConfigMap' && o.metadata.name === `${t.nats.clusterName}-config`);
     expect(cm.data['nats.conf']).toBe(t.nats.configText);
   });

@@ -24,7 +24,9 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('environment %s', (env) => {
   test('manifests match the reviewed snapshot', () => {
     const own = Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith(`${env}/`)));
     expect(Object.keys(own)).toEqual([
-      `${env}/architecture.md`, `${env}/mesh.k8s.yaml`, `${env}/messaging.k8s.yaml`, `${env}/node-agents.k8s.yaml`, `${env}/platform.k8s.yaml`,
+      // The platform chart creates the namespace: first in file (and apply) order.
+      `${env}/0000-platform.k8s.yaml`, `${env}/0001-messaging.k8s.yaml`, `${env}/0002-mesh.k8s.yaml`, `${env}/0003-node-agents.k8s.yaml`,
+      `${env}/architecture.md`,
     ]);
     expect(own).toMatchSnapshot();
   });
