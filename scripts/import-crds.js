@@ -26,7 +26,7 @@ const SOURCES = [
   { file: 'prometheus-operator-0.93-podmonitors.yaml', kinds: ['PodMonitor'] },
   {
     file: 'istio-1.23.6-crd-all.gen.yaml',
-    kinds: ['Gateway', 'VirtualService', 'DestinationRule', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'],
+    kinds: ['Gateway', 'VirtualService', 'DestinationRule', 'ServiceEntry', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'],
     versions: ['v1', 'v1beta1'],
   },
   { file: 'gateway-api-v1.2.1-standard-install.yaml', kinds: ['Gateway', 'HTTPRoute'], versions: ['v1'] },

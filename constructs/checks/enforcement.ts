@@ -7,14 +7,16 @@
  *   NetworkPolicies deny by default (a NamespaceBaseline without `allowWithinNamespace`), or the
  *   mesh does (a ServiceAuthorization on it, or deny-all in its namespace);
  * - principals given by hand name a ServiceAccount that exists, when their namespace is one the
- *   app manages.
+ *   app manages;
+ * - a call to an external service from a namespace whose NetworkPolicies deny egress has an
+ *   address range or an egress gateway to go to.
  * NetworkPolicies and Istio rules are both derived from the same calls, so a declared call is
  * admitted by both by construction; these checks catch what derivation cannot fix.
  */
 import { AppIndex, IAppCheck, ProblemReport } from '../core/app-index';
 import type { ServiceAuthorization } from '../mesh/service-authorization';
 import type { IWorkload } from '../workloads/workload';
-import { CallEdge, allCalls, appKey, versionsOf } from './graph';
+import { CallEdge, EXTERNAL_CALLS, allCalls, appKey, versionsOf } from './graph';
 import { DEFAULT_DENIES, SERVICE_AUTHORIZATIONS } from './mesh';
 import { NAMESPACE_BASELINES, WORKLOADS, meshSidecarResources } from './namespaces';
 
@@ -86,6 +88,17 @@ function checkPrincipals(index: AppIndex, report: ProblemReport): void {
   }
 }
 
+/** A call to an external service from a namespace whose NetworkPolicies deny egress needs a way out. */
+function checkExternalEgress(index: AppIndex, report: ProblemReport): void {
+  for (const c of index.list(EXTERNAL_CALLS)) {
+    const baseline = index.find(NAMESPACE_BASELINES, baselineNamespace, c.from.namespace ?? '')[0];
+    if (!baseline || c.service.cidrs.length > 0 || c.service.egressGateway !== undefined) continue;
+    report.add(c.service, `addCaller(${c.from.name})`,
+      `${c.from.name} calling ${c.service.hosts.join(', ')} on port${c.ports.length > 1 ? 's' : ''} ${c.ports.join(', ')}, with no address or egress gateway to open its egress to (NamespaceBaseline ${baseline.node.path} denies egress)`,
+      'cidrs (the addresses the hosts resolve to) or an egressGateway: NetworkPolicies match addresses, not names, so without one the call never leaves the namespace');
+  }
+}
+
 /** Runs every rule above. */
 export const enforcementCheck: IAppCheck = {
   name: 'service graph: every layer admits the declared calls, and only those',
@@ -103,5 +116,6 @@ export const enforcementCheck: IAppCheck = {
       for (const v of versionsOf(index, target)) checkClosed(index, report, v, edge);
     }
     checkPrincipals(index, report);
+    checkExternalEgress(index, report);
   },
 };

@@ -16,6 +16,7 @@
  */
 import type { IConstruct } from 'constructs';
 import { AppIndex, IndexKey } from '../core/app-index';
+import type { ExternalService } from '../mesh/external-service';
 import type { IJetStreamBucket } from '../nats/jetstream-storage';
 import type { IJetStreamConsumer } from '../nats/jetstream-consumer';
 import type { IJetStreamStream } from '../nats/jetstream-stream';
@@ -63,6 +64,16 @@ export interface MessagingEdge {
   readonly consumer?: IJetStreamConsumer;
   readonly bucket?: IJetStreamBucket;
 }
+
+/** A call to a service outside the cluster (`ExternalService.addCaller`). */
+export interface ExternalCall {
+  readonly from: IWorkload;
+  readonly service: ExternalService;
+  readonly ports: number[];
+}
+
+/** Calls to services outside the cluster. */
+export const EXTERNAL_CALLS = new IndexKey<ExternalCall>('external calls', () => [enforcementCheck]);
 
 /** Declared calls. */
 export const CALLS = new IndexKey<CallEdge>('calls', () => [enforcementCheck]);

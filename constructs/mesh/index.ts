@@ -9,3 +9,4 @@ export * from './gateway-jwt';
 export * from './route-model';
 export * from './traffic-policy';
 export * from './service-route';
+export * from './external-service';
