@@ -50,6 +50,6 @@ test('kubeContext makes a provider for that context, used by every object', asyn
 });
 
 test('an unknown environment fails with the known ones', () => {
-  expect(() => runProgram({ environment: 'qa' }))
-    .toThrow('config environment: received "qa"; allowed: one of dev, staging, prod');
+  expect(() => runProgram({ environment: 'no-such-env' }))
+    .toThrow(`config environment: received "no-such-env"; allowed: one of ${ENVIRONMENTS.map((e) => e.name).join(', ')}`);
 });

@@ -8,12 +8,17 @@ import { readTree, synthToTemp } from '../support/synth';
 
 const root = path.resolve(__dirname, '../..');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nats-mesh-'));
+const names = ENVIRONMENTS.map((e) => e.name);
+const byName = (name: string): PlatformEnvironment => ENVIRONMENTS.find((e) => e.name === name)!;
+const [dev, prod] = [byName('dev'), byName('prod')];
+/** 4 manifests and architecture.md per environment. */
+const FILES_PER_ENVIRONMENT = 5;
 
 describe('synthesis of every environment', () => {
   test('two syntheses are byte-for-byte identical', () => {
     const a = synthToTemp(ENVIRONMENTS);
     const b = synthToTemp(ENVIRONMENTS);
-    expect(Object.keys(readTree(a)).length).toBe(15); // 4 manifests and architecture.md per environment
+    expect(Object.keys(readTree(a)).length).toBe(FILES_PER_ENVIRONMENT * ENVIRONMENTS.length);
     expect(readTree(b)).toEqual(readTree(a));
   });
 
@@ -30,10 +35,10 @@ describe('synthesis of every environment', () => {
     fs.mkdirSync(path.join(out, 'dev'));
     fs.writeFileSync(path.join(out, 'dev', 'previous.yaml'), 'kept: true\n');
     const broken: PlatformEnvironment = {
-      ...ENVIRONMENTS[2],
-      services: { ...ENVIRONMENTS[2].services, payment: { ...ENVIRONMENTS[2].services.payment, replicas: 0 } },
+      ...prod,
+      services: { ...prod.services, payment: { ...prod.services.payment, replicas: 0 } },
     };
-    expect(() => synthesizeEnvironments([ENVIRONMENTS[0], broken], out)).toThrow(
+    expect(() => synthesizeEnvironments([dev, broken], out)).toThrow(
       'invalid environment configuration:\n[prod] src/environments/prod.ts: services.payment.replicas: received 0; allowed: an integer >= 1');
     expect(readTree(out)).toEqual({ 'dev/previous.yaml': 'kept: true\n' });
     // No staging folder is left behind.
@@ -44,8 +49,8 @@ describe('synthesis of every environment', () => {
     const out = tmp();
     // Valid config, but the prod budget is far too small for the prod workloads: caught by the
     // namespace baseline's whole-tree validation during synth, after dev already synthesized.
-    const tight: PlatformEnvironment = { ...ENVIRONMENTS[2], budget: { ...ENVIRONMENTS[2].budget!, pods: 5 } };
-    expect(() => synthesizeEnvironments([ENVIRONMENTS[0], tight], out)).toThrow(
+    const tight: PlatformEnvironment = { ...prod, budget: { ...prod.budget!, pods: 5 } };
+    expect(() => synthesizeEnvironments([dev, tight], out)).toThrow(
       /\[prod\] platform\/namespace: budget\.pods: received workloads needing \d+ pods at peak \(replicas, autoscaling maximum and rollout surge\); allowed: at most the budget of 5/);
     expect(readTree(out)).toEqual({});
   });
@@ -60,10 +65,10 @@ describe('the synth entry point (cdk8s.yaml app command)', () => {
   test('an unknown environment exits non-zero with the known ones listed', () => {
     const out = tmp();
     const r = spawnSync('node', ['lib/src/main.js'], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: out, PLATFORM_ENVIRONMENTS: 'dev,qa' },
+      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: out, PLATFORM_ENVIRONMENTS: 'dev,no-such-env' },
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('synth failed: unknown environment "qa" in PLATFORM_ENVIRONMENTS; known environments: dev, staging, prod');
+    expect(r.stderr).toContain(`synth failed: unknown environment "no-such-env" in PLATFORM_ENVIRONMENTS; known environments: ${names.join(', ')}`);
     expect(readTree(out)).toEqual({});
   });
 
@@ -75,6 +80,6 @@ describe('the synth entry point (cdk8s.yaml app command)', () => {
     expect(r.status).not.toBe(0);
     expect(`${r.stdout}${r.stderr}`).toContain('unknown environment "nope"');
     expect(readTree(path.join(root, 'dist'))).toEqual(before);
-    expect(Object.keys(before).length).toBe(15);
+    expect(Object.keys(before).length).toBe(FILES_PER_ENVIRONMENT * ENVIRONMENTS.length);
   });
 });

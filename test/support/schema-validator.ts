@@ -1,13 +1,19 @@
 /**
  * Strict schema validation of Kubernetes manifests for tests.
  *
- * Schemas are read from the shared directory outside the repository (never copied in):
- *   <shared>/schemas/k8s-v1.27.0-definitions.json   built-in kinds (swagger definitions)
- *   <shared>/crds/*.yaml                             CustomResourceDefinitions
+ * Schemas are read from the repository's vendor/ folder (copied unchanged from upstream; see
+ * vendor/README.md for their sources, versions, licences and checksums):
+ *   vendor/schemas/k8s-v1.27.0-definitions.json   built-in kinds (swagger definitions)
+ *   vendor/crds/*.yaml                             CustomResourceDefinitions
+ * $NATS_MESH_SCHEMA_DIR, or the `schemaDir` option, points at another folder of the same layout.
  *
  * Validation is strict like `kubectl apply --validate=strict`: unknown fields are errors,
  * required fields and types are enforced. Formats and CEL rules (x-kubernetes-validations)
  * are not checked.
+ *
+ * A schema file that is absent or unreadable is an error (loadSchemaValidator throws), so no test
+ * passes without checking anything. Only `allowMissing: true` tolerates it: the validator then
+ * accepts what it cannot check and lists it in `missing`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,16 +21,24 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 
 export interface SchemaValidator {
-  /** Returns readable error strings; an empty array means the object is valid (or could not be checked, see `missing`). */
+  /** Returns readable error strings; an empty array means the object is valid (or, with `allowMissing`, could not be checked: see `missing`). */
   validate(obj: any): string[];
-  /** Plain sentences naming what could not be checked because schema files were absent or unreadable. */
+  /** Plain sentences naming what could not be checked because schema files were absent or unreadable (only ever non-empty with `allowMissing`). */
   readonly missing: string[];
 }
 
 export interface SchemaValidatorOptions {
-  /** Directory holding `schemas/` and `crds/`. Defaults to $NATS_MESH_SHARED_DIR, else `<repo>/../shared`. */
-  sharedDir?: string;
+  /** Directory holding `schemas/` and `crds/`. Defaults to $NATS_MESH_SCHEMA_DIR, else `<repo>/vendor`. */
+  schemaDir?: string;
+  /**
+   * When true, absent or unreadable schema files are recorded in `missing` and the objects they
+   * would check are accepted. Default false: loadSchemaValidator throws, naming what is missing.
+   */
+  allowMissing?: boolean;
 }
+
+/** The folder the schemas are read from by default: the repository's vendor/. */
+export const VENDOR_DIR = path.resolve(__dirname, '../../vendor');
 
 type JsonSchema = Record<string, any>;
 
@@ -49,9 +63,7 @@ interface CrdDefinition {
 }
 
 export function loadSchemaValidator(options: SchemaValidatorOptions = {}): SchemaValidator {
-  const sharedDir = path.resolve(
-    options.sharedDir ?? process.env.NATS_MESH_SHARED_DIR ?? path.resolve(__dirname, '../../../shared'),
-  );
+  const schemaDir = path.resolve(options.schemaDir ?? (process.env.NATS_MESH_SCHEMA_DIR || VENDOR_DIR));
   const missing: string[] = [];
   const sources = new Map<string, SchemaSource[]>(); // key: apiVersion|kind
   const crdDefinitions = new Map<string, CrdDefinition[]>(); // key: group|kind
@@ -64,13 +76,19 @@ export function loadSchemaValidator(options: SchemaValidatorOptions = {}): Schem
     unicodeRegExp: false, // CRD patterns are RE2, closer to non-unicode JS regexps
   });
 
-  if (!fs.existsSync(sharedDir)) {
+  if (!fs.existsSync(schemaDir)) {
     missing.push(
-      `Shared schema directory ${sharedDir} not found: no Kubernetes object was schema-checked (neither built-in kinds nor custom resources).`,
+      `Schema directory ${schemaDir} not found: no Kubernetes object was schema-checked (neither built-in kinds nor custom resources).`,
     );
   } else {
-    const coreLoaded = loadCore(path.join(sharedDir, 'schemas', CORE_FILE), ajv, sources, missing);
-    loadCrds(path.join(sharedDir, 'crds'), coreLoaded, sources, crdDefinitions, missing);
+    const coreLoaded = loadCore(path.join(schemaDir, 'schemas', CORE_FILE), ajv, sources, missing);
+    loadCrds(path.join(schemaDir, 'crds'), coreLoaded, sources, crdDefinitions, missing);
+  }
+  if (missing.length > 0 && !options.allowMissing) {
+    const hint = schemaDir === VENDOR_DIR
+      ? 'vendor/ is part of the repository: restore it (git checkout -- vendor)'
+      : `${schemaDir} (from ${options.schemaDir !== undefined ? 'the schemaDir option' : 'NATS_MESH_SCHEMA_DIR'}) must hold schemas/${CORE_FILE} and crds/*.yaml, like vendor/`;
+    throw new Error(`Schema validation is impossible: ${hint}.\n- ${missing.join('\n- ')}`);
   }
   const complete = missing.length === 0;
   const reportedUnchecked = new Set<string>();
