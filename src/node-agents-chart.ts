@@ -7,8 +7,9 @@ import {
 import { PlatformEnvironment } from './environments';
 
 /**
- * Node agents live in a namespace of their own: reading /var/log needs a host path, which the
- * platform namespace's restricted pod security refuses.
+ * Node agents live in a namespace of their own: reading /var/log needs a host path, and the
+ * container logs need root, both of which the platform namespace's restricted pod security
+ * refuses.
  */
 export class NodeAgentsChart extends Chart {
   public readonly logShipper: NodeAgent;
@@ -35,14 +36,23 @@ export class NodeAgentsChart extends Chart {
       ports: [{ name: 'http-metrics', port: 2020, protocol: PortProtocol.HTTP }],
       readiness: Probe.httpGet('/api/v1/health', 2020),
       liveness: Probe.httpGet('/api/v1/health', 2020, { failureThreshold: 6 }),
+      // containerd writes the container logs owned by root with mode 0640: root reads them as
+      // their owner, with every capability dropped (DAC_READ_SEARCH would only matter for files
+      // root does not own, which the shipper does not tail).
+      runAsRoot: true,
       hostPaths: [{ name: 'varlog', hostPath: '/var/log' }],
+      // The tail input's read positions (DB) survive restarts and upgrades on the node, so a new
+      // pod neither ships every log again nor skips what was written in between.
+      stateDirectory: { hostPath: STATE_DIR },
       mounts: [{ volume: Volume.fromConfigMap('config', config.name), mountPath: '/fluent-bit/etc' }],
-      writablePaths: ['/fluent-bit/state'],
       tolerateAllTaints: true,
       expectedNodes: env.logShipper.expectedNodes,
     });
   }
 }
+
+/** The log shipper's directory on each node: its tail database (`DB`). */
+const STATE_DIR = '/var/lib/fluent-bit';
 
 /** fluent-bit: tail container logs, forward them to the environment's log sink. */
 function fluentBitConfig(env: PlatformEnvironment): string {
@@ -61,7 +71,7 @@ function fluentBitConfig(env: PlatformEnvironment): string {
     '    Path              /var/log/containers/*.log',
     '    multiline.parser  cri, docker',
     '    Tag               kube.*',
-    '    DB                /fluent-bit/state/tail.db',
+    `    DB                ${STATE_DIR}/tail.db`,
     '    Mem_Buf_Limit     16MB',
     '    Skip_Long_Lines   On',
     '',

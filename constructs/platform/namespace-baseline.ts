@@ -18,9 +18,15 @@ import { selectorText } from '../core/hosts';
 export enum PodSecurityLevel {
   /** Hardened pods only (the library's workloads meet it). */
   RESTRICTED = 'restricted',
-  /** Known privilege escalations blocked; host paths still refused. */
+  /**
+   * Known privilege escalations blocked: host paths and capabilities beyond the runtime's
+   * defaults are refused (NET_ADMIN and NET_RAW among them, so Istio's `istio-init` too).
+   */
   BASELINE = 'baseline',
-  /** Anything; for node agents that read host paths. Restricted is still audited and warned. */
+  /**
+   * Anything; for node agents that read host paths or run as root, and for a namespace enrolled
+   * in the mesh without Istio CNI. Restricted is still audited and warned.
+   */
   PRIVILEGED = 'privileged',
 }
 
@@ -75,6 +81,7 @@ export interface IngressAllowance {
 
 /**
  * A hard cap on what the namespace may use. Synthesis fails when the workloads in it need more.
+ * Node agents are not counted: the quota does not apply to them (see `NamespaceBaseline.quota`).
  */
 export interface ResourceBudget {
   /** Sum of CPU limits. */
@@ -139,7 +146,10 @@ export interface NamespaceBaselineProps {
   readonly ingress?: IngressAllowance[];
   /**
    * Enrol the namespace in the Istio mesh (sidecar injection), with the sidecar's resources
-   * counted in the quota.
+   * counted in the quota, the sidecars' egress to istiod and, for `monitoringNamespaces`, their
+   * metrics ports 15020 and 15090. A namespace enforcing RESTRICTED or BASELINE pod security can
+   * be enrolled only with `cni: true` (see `MeshEnrolment.cni`); so can one enrolled through an
+   * `istio-injection: enabled` or `istio.io/rev` label.
    * @default - not enrolled
    */
   readonly mesh?: MeshEnrolment;
@@ -157,15 +167,28 @@ export interface DerivedNetworkPolicy {
 
 /** What the quota must hold, for the workloads of one namespace. */
 interface NamespaceNeeds {
+  /** Resources of the pods the compute quota counts (node agents excluded), at peak. */
   readonly totals: ResourceTotals;
+  /** Pods the compute quota counts, at peak. */
   readonly pods: number;
+  /** Volume claims of every workload. */
   readonly claims: number;
+  /** Storage those claims request, bytes. */
   readonly storageBytes: number;
+  /** The workloads the compute quota counts. */
   readonly workloads: WorkloadFootprint[];
+  /** The workloads it does not apply to: those whose priority class is a node agent's. */
+  readonly exempt: WorkloadFootprint[];
 }
 
 const MI = 2 ** 20;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Envoy's Prometheus endpoint (`/stats/prometheus`) on every injected sidecar. */
+const ENVOY_STATS_PORT = 15090;
+/** The pilot-agent's merged metrics (application and Envoy, `/stats/prometheus`), Istio's metrics merging. */
+const MERGED_METRICS_PORT = 15020;
+/** Quota resources a PriorityClass-scoped ResourceQuota may hold (the API server refuses any other). */
+const SCOPED_QUOTA_RESOURCES = ['pods', 'requests.cpu', 'limits.cpu', 'requests.memory', 'limits.memory'];
 
 /**
  * A namespace set up for the library's workloads: the Namespace with Pod Security Standards
@@ -182,8 +205,23 @@ export class NamespaceBaseline extends Construct {
   public readonly podSecurity: PodSecurityLevel;
   /** The Namespace object. */
   public readonly namespace: kplus.Namespace;
-  /** The ResourceQuota. */
+  /**
+   * The ResourceQuota `workloads`: pods, CPU and memory, and (unless the namespace runs node
+   * agents) persistent and ephemeral storage. In a namespace that runs a NodeAgent it never
+   * applies to the agents: it is scoped to pods whose priority class is not one of the agents'
+   * (`scopeSelector` PriorityClass NotIn), so however many nodes the cluster grows to, no agent
+   * pod is refused for quota. Such a namespace also gets the quota `storage` (volume claims; a
+   * PriorityClass-scoped quota cannot hold storage) and `node-agents`, scoped to the agents'
+   * priority classes with no limit at all: clusters that admit pods of the critical classes
+   * (`system-node-critical`) only in namespaces with a quota matching them (GKE) then admit the
+   * agents. Ephemeral storage is not capped there (an unscoped cap would apply to the agents).
+   */
   public readonly quota: k8s.KubeResourceQuota;
+  /**
+   * Enrolled in the Istio mesh, through `mesh` or an `istio-injection: enabled` or
+   * `istio.io/rev` label.
+   */
+  public readonly meshEnrolled: boolean;
 
   /** Sidecar resources when the namespace is enrolled in the mesh. */
   public readonly sidecarResources?: Resources;
@@ -200,6 +238,10 @@ export class NamespaceBaseline extends Construct {
   private renderedGraph?: string;
   /** Names of the policies written in the constructor, with their construct ids. */
   private readonly fixedPolicies = new Map<string, string>();
+  /** Parent of the quotas written only when the namespace runs node agents (see renderAgentQuotas). */
+  private readonly agentQuotaScope: Construct;
+  /** The node agents' priority classes the agent quotas were last created for. */
+  private renderedAgentQuotas?: string;
 
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps = {}) {
     super(scope, id);
@@ -228,6 +270,8 @@ export class NamespaceBaseline extends Construct {
       this.sidecarResources = props.mesh.sidecarResources ?? DEFAULT_SIDECAR_RESOURCES;
       throwFirst(this, 'mesh.sidecarResources', this.sidecarResources.problems());
     }
+    this.meshEnrolled = props.mesh !== undefined || isEnrolledByLabel(props.labels ?? {});
+    this.checkMeshPodSecurity(props);
     const index = AppIndex.of(this);
     index.add(SIDECAR_SOURCES, this);
 
@@ -256,8 +300,15 @@ export class NamespaceBaseline extends Construct {
 
     this.quota = new k8s.KubeResourceQuota(this, 'Quota', {
       metadata: { name: 'workloads', namespace: name },
-      spec: { hard: Lazy.any({ produce: () => this.renderQuota() }) as any },
+      spec: {
+        hard: Lazy.any({ produce: () => this.renderQuota() }) as any,
+        scopeSelector: Lazy.any({ produce: () => this.quotaScope('NotIn') }) as any,
+      },
     });
+    // The quotas of a namespace that runs node agents are known only once the app is declared
+    // (agents may be created after the baseline): created at synth, like the graph policies.
+    this.agentQuotaScope = new Construct(this, 'AgentQuotas');
+    this.node.addValidation({ validate: () => this.renderAgentQuotas() });
 
     this.graphScope = this.createNetworkPolicies(name, props);
     index.add(NAMESPACE_BASELINES, this, this);
@@ -292,21 +343,44 @@ export class NamespaceBaseline extends Construct {
     return [...workloadsIn(AppIndex.of(this), this.namespaceName)];
   }
 
-  /** What the quota must hold for the workloads in the namespace (sidecars included). */
+  /**
+   * The priority classes of the node agents (NodeAgent, a DaemonSet) in the namespace, sorted:
+   * the `workloads` quota does not apply to pods of these classes (see `quota`). Empty when the
+   * namespace runs no node agent.
+   */
+  public nodeAgentPriorityClasses(): string[] {
+    const classes = new Set<string>();
+    for (const w of this.workloads()) {
+      const f = w.footprint();
+      if (f.kind === 'DaemonSet' && f.priorityClassName) classes.add(f.priorityClassName);
+    }
+    return [...classes].sort();
+  }
+
+  /**
+   * What the quota must hold for the workloads in the namespace (sidecars included). Pods of the
+   * node agents' priority classes are left out of the compute totals and the pod count (the quota
+   * does not apply to them); their volume claims, if any, still count.
+   */
   public needs(): NamespaceNeeds {
-    const workloads = this.workloads().map((w) => w.footprint()).map((f) => this.sidecarResources && !f.sidecarOptOut
+    const exemptClasses = new Set(this.nodeAgentPriorityClasses());
+    const all = this.workloads().map((w) => w.footprint()).map((f) => this.sidecarResources && !f.sidecarOptOut
       ? { ...f, podResources: f.podResources.add(this.sidecarResources) } : f);
+    const isExempt = (f: WorkloadFootprint) => f.priorityClassName !== undefined && exemptClasses.has(f.priorityClassName);
+    const workloads = all.filter((f) => !isExempt(f));
     let totals = ResourceTotals.zero();
     for (const f of workloads) totals = totals.plus(f.podResources.times(f.maxPods));
     return {
       totals,
       pods: workloads.reduce((n, f) => n + f.maxPods, 0),
-      claims: workloads.reduce((n, f) => n + f.persistentVolumeClaims, 0),
-      storageBytes: workloads.reduce((n, f) => n + f.storageBytes, 0),
+      claims: all.reduce((n, f) => n + f.persistentVolumeClaims, 0),
+      storageBytes: all.reduce((n, f) => n + f.storageBytes, 0),
       workloads,
+      exempt: all.filter(isExempt),
     };
   }
 
+  /** The `workloads` quota: compute, and storage unless the namespace runs node agents. */
   private renderQuota(): { [key: string]: k8s.Quantity } {
     const needs = this.needs();
     const grow = (n: number) => n * (100 + this.headroom) / 100;
@@ -319,12 +393,75 @@ export class NamespaceBaseline extends Construct {
       'limits.cpu': this.budget ? cpu(this.budget.cpu.millicores) : cpu(grow(t.limitsCpu)),
       'limits.memory': this.budget ? mem(sizeBytes(this.budget.memory)) : mem(grow(t.limitsMemory)),
       'pods': k8s.Quantity.fromNumber(this.budget?.pods ?? Math.ceil(grow(needs.pods))),
-      'persistentvolumeclaims': k8s.Quantity.fromNumber(Math.ceil(grow(needs.claims))),
-      'requests.storage': this.budget?.storage ? mem(sizeBytes(this.budget.storage)) : mem(grow(needs.storageBytes)),
+      ...this.renderStorageQuota(needs),
     };
     if (t.limitsEphemeral > 0) hard['limits.ephemeral-storage'] = mem(grow(t.limitsEphemeral));
     if (t.requestsEphemeral > 0) hard['requests.ephemeral-storage'] = mem(grow(t.requestsEphemeral));
-    return hard;
+    if (this.nodeAgentPriorityClasses().length === 0) return hard;
+    // Scoped to a priority class, a quota may only hold pod counts, CPU and memory.
+    return Object.fromEntries(Object.entries(hard).filter(([k]) => SCOPED_QUOTA_RESOURCES.includes(k)));
+  }
+
+  /** Volume claims and their storage (in `workloads`, or in `storage` beside node agents). */
+  private renderStorageQuota(needs: NamespaceNeeds = this.needs()): { [key: string]: k8s.Quantity } {
+    const grow = (n: number) => n * (100 + this.headroom) / 100;
+    const mem = (b: number) => k8s.Quantity.fromString(sizeQuantity(Size.mebibytes(Math.ceil(b / MI))));
+    return {
+      'persistentvolumeclaims': k8s.Quantity.fromNumber(Math.ceil(grow(needs.claims))),
+      'requests.storage': this.budget?.storage ? mem(sizeBytes(this.budget.storage)) : mem(grow(needs.storageBytes)),
+    };
+  }
+
+  /** A scope selector on the node agents' priority classes; none when the namespace runs no agent. */
+  private quotaScope(operator: 'In' | 'NotIn'): k8s.ScopeSelector | undefined {
+    const classes = this.nodeAgentPriorityClasses();
+    if (classes.length === 0) return undefined;
+    return { matchExpressions: [{ scopeName: 'PriorityClass', operator, values: classes }] };
+  }
+
+  /**
+   * Creates the quotas `storage` and `node-agents` when the namespace runs node agents
+   * (validation hook, see the constructor), again only when the agents' priority classes change.
+   */
+  private renderAgentQuotas(): string[] {
+    const classes = this.nodeAgentPriorityClasses();
+    const key = JSON.stringify(classes);
+    if (key === this.renderedAgentQuotas) return [];
+    for (const child of [...this.agentQuotaScope.node.children]) this.agentQuotaScope.node.tryRemoveChild(child.node.id);
+    if (classes.length) {
+      new k8s.KubeResourceQuota(this.agentQuotaScope, 'Storage', {
+        metadata: { name: 'storage', namespace: this.namespaceName },
+        spec: { hard: Lazy.any({ produce: () => this.renderStorageQuota() }) as any },
+      });
+      // No `hard`: it limits nothing, and only makes the agents' pods admissible where a critical
+      // priority class needs a quota that matches it.
+      new k8s.KubeResourceQuota(this.agentQuotaScope, 'NodeAgents', {
+        metadata: { name: 'node-agents', namespace: this.namespaceName },
+        spec: { scopeSelector: Lazy.any({ produce: () => this.quotaScope('In') }) as any },
+      });
+    }
+    this.renderedAgentQuotas = key;
+    return [];
+  }
+
+  /**
+   * Without Istio CNI every injected pod has Istio's `istio-init` init container, which runs as
+   * root with NET_ADMIN and NET_RAW: only "privileged" pod security admits it.
+   */
+  private checkMeshPodSecurity(props: NamespaceBaselineProps): void {
+    const cni = props.mesh?.cni;
+    if (cni !== undefined && typeof cni !== 'boolean') throw configError(this, 'mesh.cni', cni, 'true or false');
+    if (!this.meshEnrolled || this.podSecurity === PodSecurityLevel.PRIVILEGED || cni === true) return;
+    const why = 'without Istio CNI every injected pod gets the istio-init container, which runs as root with the NET_ADMIN and NET_RAW capabilities, '
+      + `and Pod Security "${this.podSecurity}" refuses it (only "privileged" admits it)`;
+    if (props.mesh) {
+      throw configError(this, 'mesh.cni', `${cni ?? 'unset'}, with podSecurity ${this.podSecurity}`,
+        `true, when the cluster runs Istio CNI; otherwise podSecurity PRIVILEGED for this namespace: ${why}`);
+    }
+    const labels = props.labels ?? {};
+    const label = labels['istio.io/rev'] !== undefined ? `istio.io/rev: ${labels['istio.io/rev']}` : 'istio-injection: enabled';
+    throw configError(this, 'labels', `${label}, with podSecurity ${this.podSecurity}`,
+      `mesh: { cni: true } instead of the label, when the cluster runs Istio CNI; otherwise podSecurity PRIVILEGED for this namespace: ${why}`);
   }
 
   private checkBudget(b: ResourceBudget) {
@@ -452,15 +589,22 @@ export class NamespaceBaseline extends Construct {
     return graphScope;
   }
 
-  /** Named metrics ports of the namespace's workloads (a policy port may be a container port name). */
+  /**
+   * Named metrics ports of the namespace's workloads (a policy port may be a container port name)
+   * and, in a namespace enrolled in the mesh, the sidecars' metrics ports: 15020 (merged
+   * application and Envoy metrics, what Istio's `prometheus.io/port` annotation points at) and
+   * 15090 (Envoy's own).
+   */
   private metricsPorts(): k8s.NetworkPolicyPort[] {
     const names = new Set<string>();
     for (const w of this.workloads()) {
       for (const p of w.ports) if (p.name === 'metrics' || p.name.endsWith('-metrics')) names.add(p.name);
     }
     // With no metrics port, a port that no container has keeps the policy from opening anything.
-    if (names.size === 0) names.add('metrics');
-    return [...names].sort().map((name) => ({ port: k8s.IntOrString.fromString(name), protocol: 'TCP' }));
+    if (names.size === 0 && !this.meshEnrolled) names.add('metrics');
+    const named = [...names].sort().map((name) => ({ port: k8s.IntOrString.fromString(name), protocol: 'TCP' }));
+    const sidecar = this.meshEnrolled ? [MERGED_METRICS_PORT, ENVOY_STATS_PORT] : [];
+    return [...named, ...sidecar.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }))];
   }
 
   /**
@@ -678,6 +822,11 @@ function describePeer(peer: Peer, ns: string): string {
 /** The ports, sorted, over TCP. */
 function renderPorts(ports: Set<number>): k8s.NetworkPolicyPort[] {
   return [...ports].sort((a, b) => a - b).map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
+}
+
+/** A namespace label that makes Istio inject sidecars into its pods. */
+function isEnrolledByLabel(labels: { [key: string]: string }): boolean {
+  return labels['istio-injection'] === 'enabled' || labels['istio.io/rev'] !== undefined;
 }
 
 /** True for an IPv4 CIDR with octets up to 255 and a prefix up to 32. */

@@ -1,8 +1,29 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { configError } from '../core/errors';
+import { NAMESPACE_BASELINES } from '../checks/namespaces';
+import { AppIndex } from '../core/app-index';
+import { ConfigError, configError, environmentOf } from '../core/errors';
 import { Volume, VolumeMount } from './volume';
 import { TolerationOperator, Workload, WorkloadProps } from './workload';
+
+/** The priority class of node agents unless one is given: what the kubelet evicts last, and may preempt to place them. */
+export const NODE_AGENT_PRIORITY_CLASS = 'system-node-critical';
+
+/** Linux capabilities, as Kubernetes names them (without the `CAP_` prefix). */
+const LINUX_CAPABILITIES = [
+  'AUDIT_CONTROL', 'AUDIT_READ', 'AUDIT_WRITE', 'BLOCK_SUSPEND', 'BPF', 'CHECKPOINT_RESTORE', 'CHOWN', 'DAC_OVERRIDE',
+  'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'IPC_LOCK', 'IPC_OWNER', 'KILL', 'LEASE', 'LINUX_IMMUTABLE', 'MAC_ADMIN',
+  'MAC_OVERRIDE', 'MKNOD', 'NET_ADMIN', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_RAW', 'PERFMON', 'SETFCAP', 'SETGID',
+  'SETPCAP', 'SETUID', 'SYSLOG', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_CHROOT', 'SYS_MODULE', 'SYS_NICE', 'SYS_PACCT',
+  'SYS_PTRACE', 'SYS_RAWIO', 'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'WAKE_ALARM',
+];
+
+/** Directories under /var/lib that belong to the node's own software, never to an agent. */
+const SYSTEM_STATE_DIRECTORIES = [
+  'kubelet', 'containerd', 'docker', 'containers', 'crio', 'etcd', 'cni', 'calico', 'cilium', 'kube-proxy',
+  'systemd', 'dpkg', 'apt', 'rpm', 'dbus', 'private',
+];
+const STATE_DIRECTORY = /^\/var\/lib\/([a-z0-9]([-a-z0-9._]*[a-z0-9])?)$/;
 
 /** A node directory a NodeAgent reads (always mounted read-only). */
 export interface HostPathMount {
@@ -14,10 +35,48 @@ export interface HostPathMount {
   readonly mountPath?: string;
 }
 
+/**
+ * A node directory a NodeAgent keeps its state in across restarts (a log shipper's read
+ * positions), mounted writable into the main container: the one host path an agent may write.
+ */
+export interface NodeStateDirectory {
+  /**
+   * Directory on the node: one of the agent's own directly under /var/lib, e.g.
+   * `/var/lib/fluent-bit`. The kubelet creates it when missing, owned by root with mode 0755.
+   */
+  readonly hostPath: string;
+  /** @default - the same path as on the node */
+  readonly mountPath?: string;
+}
+
 /** Properties of a NodeAgent. */
 export interface NodeAgentProps extends WorkloadProps {
   /** @default - none */
   readonly hostPaths?: HostPathMount[];
+  /**
+   * Run the main container as root (uid 0). Everything else of the restricted profile is kept:
+   * every capability dropped but `capabilities`, no privilege escalation, not privileged, a
+   * read-only root filesystem; the other containers stay non-root. For agents that read files
+   * only root may read, such as the container logs containerd writes (owned by root, mode 0640).
+   * Allowed only in a namespace whose NamespaceBaseline (in this app) has podSecurity PRIVILEGED.
+   * @default false
+   */
+  readonly runAsRoot?: boolean;
+  /**
+   * Linux capabilities added back to the main container (names without `CAP_`), e.g.
+   * `DAC_READ_SEARCH` to read files that root does not own and may not read by their mode. Only
+   * with `runAsRoot`: a non-root process gets no added capability (Kubernetes grants no ambient
+   * capabilities). Root needs none to read files it owns.
+   * @default - none (every capability dropped)
+   */
+  readonly capabilities?: string[];
+  /**
+   * A node directory mounted writable into the main container, for state that must outlive the
+   * pod (a log shipper's read positions). Only with `runAsRoot`: the kubelet creates the
+   * directory owned by root with mode 0755, so no other user could write it.
+   * @default - none (every host path is read-only)
+   */
+  readonly stateDirectory?: NodeStateDirectory;
   /**
    * Run on every node whatever its taints (control-plane and dedicated nodes included).
    * @default false
@@ -34,7 +93,9 @@ export interface NodeAgentProps extends WorkloadProps {
    */
   readonly maxSurge?: number;
   /**
-   * Nodes the namespace quota should plan for.
+   * Nodes the agent is expected to run on: an estimate for the footprint (`maxPods`) only. It
+   * caps nothing: a NamespaceBaseline's quota does not apply to node agents, so the DaemonSet
+   * places a pod on every node however many there are.
    * @default 3
    */
   readonly expectedNodes?: number;
@@ -47,17 +108,21 @@ export interface NodeAgentProps extends WorkloadProps {
 
 /**
  * A per-node agent (log shipper, metrics exporter): DaemonSet with its own ServiceAccount,
- * tolerations, rolling update limits and host paths mounted read-only, nothing else.
+ * tolerations, rolling update limits, host paths mounted read-only (and, when declared, a
+ * writable state directory), the `system-node-critical` priority class unless another is given,
+ * and, when asked for, a main container running as root with only the capabilities asked for.
  */
 export class NodeAgent extends Workload {
   /** The DaemonSet. */
   public readonly daemonSet: k8s.KubeDaemonSet;
   /** The node-local Service, if asked for. */
   public readonly service?: k8s.KubeService;
-  /** Nodes the quota plans for. */
+  /** Nodes the agent is expected to run on (an estimate; it caps nothing). */
   public readonly expectedNodes: number;
   /** Rollout surge per node. */
   public readonly maxSurge: number;
+  /** The main container runs as root. */
+  public readonly runAsRoot: boolean;
 
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
     const hostMounts: VolumeMount[] = (props.hostPaths ?? []).map((h) => ({
@@ -65,13 +130,27 @@ export class NodeAgent extends Workload {
       mountPath: h.mountPath ?? h.hostPath,
       readOnly: true,
     }));
+    const state = props.stateDirectory;
+    const stateMounts: VolumeMount[] = state ? [{
+      volume: Volume.hostPath('state', state.hostPath, { createIfMissing: true }),
+      mountPath: state.mountPath ?? state.hostPath,
+      readOnly: false,
+    }] : [];
     const tolerations = props.tolerateAllTaints ? [{ operator: TolerationOperator.EXISTS }, ...(props.tolerations ?? [])] : props.tolerations;
-    super(scope, id, { ...props, tolerations, mounts: [...(props.mounts ?? []), ...hostMounts] }, 'node-agent');
+    super(scope, id, {
+      ...props,
+      tolerations,
+      priorityClassName: props.priorityClassName ?? NODE_AGENT_PRIORITY_CLASS,
+      mounts: [...(props.mounts ?? []), ...hostMounts, ...stateMounts],
+    }, 'node-agent');
     (props.hostPaths ?? []).forEach((h, i) => {
       if (!h.hostPath?.startsWith('/') || h.hostPath.split('/').includes('..')) {
         throw configError(this, `hostPaths[${i}].hostPath`, h.hostPath, 'an absolute path without ".."');
       }
     });
+    this.runAsRoot = props.runAsRoot ?? false;
+    const capabilities = this.checkCapabilities(props.capabilities ?? []);
+    if (state) this.checkStateDirectory(state);
     this.checkCount('maxUnavailable', props.maxUnavailable, 0);
     this.checkCount('maxSurge', props.maxSurge, 0);
     this.checkCount('expectedNodes', props.expectedNodes, 1);
@@ -94,12 +173,61 @@ export class NodeAgent extends Workload {
             maxSurge: k8s.IntOrString.fromNumber(maxSurge),
           },
         },
-        template: this.renderPodTemplate({ allowHostPaths: true }),
+        template: this.renderPodTemplate({
+          allowHostPaths: true,
+          writableHostPaths: state ? [state.hostPath] : [],
+          rootMainContainer: this.runAsRoot ? { capabilities } : undefined,
+        }),
       },
     });
     if (props.nodeLocalService) {
       this.service = this.createService('Service', { name: this.name, internalTrafficPolicy: 'Local' });
     }
+    if (this.runAsRoot) this.node.addValidation({ validate: () => this.rootNamespaceProblems() });
+  }
+
+  private checkCapabilities(capabilities: string[]): string[] {
+    if (!Array.isArray(capabilities)) throw configError(this, 'capabilities', capabilities, 'a list of Linux capability names');
+    const seen = new Set<string>();
+    capabilities.forEach((c, i) => {
+      if (typeof c !== 'string' || !LINUX_CAPABILITIES.includes(c) || seen.has(c)) {
+        throw configError(this, `capabilities[${i}]`, c, 'a Linux capability named once, without the CAP_ prefix, such as DAC_READ_SEARCH');
+      }
+      seen.add(c);
+    });
+    if (capabilities.length && !this.runAsRoot) {
+      throw configError(this, 'capabilities', capabilities,
+        'none without runAsRoot: true (a non-root process gets no added capability: Kubernetes grants no ambient capabilities)');
+    }
+    return capabilities;
+  }
+
+  private checkStateDirectory(state: NodeStateDirectory): void {
+    const m = STATE_DIRECTORY.exec(state.hostPath ?? '');
+    if (!m || SYSTEM_STATE_DIRECTORIES.includes(m[1])) {
+      throw configError(this, 'stateDirectory.hostPath', state.hostPath,
+        `a directory of the agent's own directly under /var/lib, such as /var/lib/fluent-bit (not one of the node's: ${SYSTEM_STATE_DIRECTORIES.join(', ')})`);
+    }
+    if (!this.runAsRoot) {
+      throw configError(this, 'stateDirectory', state.hostPath,
+        'a state directory only with runAsRoot: true (the kubelet creates it owned by root with mode 0755: no other user can write it)');
+    }
+  }
+
+  /** A root container only in a namespace whose baseline is PRIVILEGED (validation hook). */
+  private rootNamespaceProblems(): string[] {
+    const baselines = AppIndex.of(this).list(NAMESPACE_BASELINES).filter((b) => b.namespaceName === this.namespace);
+    if (baselines.length && baselines.every((b) => b.podSecurity === PRIVILEGED)) return [];
+    const where = baselines.length
+      ? `in namespace ${this.namespace} (pod security "${baselines.find((b) => b.podSecurity !== PRIVILEGED)!.podSecurity}")`
+      : `in namespace ${this.namespace ?? '(none)'}, which no NamespaceBaseline of this app sets up`;
+    return [new ConfigError({
+      environment: environmentOf(this),
+      path: this.node.path,
+      field: 'runAsRoot',
+      received: `true, ${where}`,
+      allowed: 'a root container only in a namespace whose NamespaceBaseline has podSecurity PRIVILEGED (Pod Security "restricted" refuses uid 0: keep node agents in a namespace of their own)',
+    }).message];
   }
 
   protected get kind(): string {
@@ -111,3 +239,6 @@ export class NodeAgent extends Workload {
     return this.expectedNodes + this.maxSurge;
   }
 }
+
+/** PodSecurityLevel.PRIVILEGED, read as its value (the platform layer builds on the workloads). */
+const PRIVILEGED = 'privileged';

@@ -42,6 +42,17 @@ export class Probe {
     return p ? Number(p.value) : undefined;
   }
 
+  /**
+   * How long a container may fail this probe before it counts as failed, as Kubernetes runs it:
+   * the initial delay plus `failureThreshold` periods (defaults 0 s, 3 and 10 s), timeouts aside.
+   * For a liveness probe: how long a container that does not answer yet lives before it is restarted.
+   */
+  public get failureWindow(): Duration {
+    const t = this.timing;
+    const seconds = (t.initialDelay?.toSeconds() ?? 0) + (t.failureThreshold ?? 3) * (t.period?.toSeconds() ?? 10);
+    return Duration.seconds(seconds);
+  }
+
   /** The L1 form. */
   public toKube(): k8s.Probe {
     const t = this.timing;

@@ -1,7 +1,8 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigError, configError, environmentOf } from '../core/errors';
+import { ConfigError, addWarning, configError, environmentOf, joinField } from '../core/errors';
+import { ContainerSpec } from './container';
 import { sizeBytes, sizeProblem, sizeQuantity } from '../core/quantity';
 import { Volume, VolumeMount } from './volume';
 import { DisruptionBudget, Workload, WorkloadProps } from './workload';
@@ -95,6 +96,11 @@ export interface StatefulServiceProps extends WorkloadProps {
  * A stateful workload: StatefulSet with stable pod names and a volume per replica, its headless
  * governing Service, an optional client Service, its own ServiceAccount and a
  * PodDisruptionBudget when replicated.
+ *
+ * With volume claims, a container that has a liveness probe but no startup probe gets a warning:
+ * recovering its data after a crash (a database replaying its log) takes as long as the data
+ * needs, and the liveness probe restarts it when that is longer than the probe's failure window,
+ * again and again. A startup probe holds the liveness probe back until the container has started.
  */
 export class StatefulService extends Workload {
   /** The StatefulSet. */
@@ -187,6 +193,20 @@ export class StatefulService extends Workload {
       },
     });
     this.disruptionBudget = this.createDisruptionBudget(this.replicas, this.replicas, props.disruptionBudget);
+    if (claims.length) this.warnLivenessWithoutStartup(props);
+  }
+
+  /** Warns about containers whose liveness probe would cut a crash recovery of the claimed data short. */
+  private warnLivenessWithoutStartup(props: StatefulServiceProps): void {
+    const containers: Array<[string, ContainerSpec]> = [['', props], ...(props.sidecars ?? []).map((c, i) => [`sidecars[${i}]`, c] as [string, ContainerSpec])];
+    for (const [field, c] of containers) {
+      if (!c.liveness || c.startup) continue;
+      const window = c.liveness.failureWindow.toSeconds();
+      addWarning(this, `${joinField(field, 'startup')}: received nothing, beside ${joinField(field, 'liveness')} that restarts a container not answering for ${window} s, `
+        + `in a workload with volume claims (${this.volumeClaims.map((v) => v.name).join(', ')}) to recover after a crash; `
+        + 'allowed: a startup probe that outlasts the longest recovery, e.g. every 10 s with failureThreshold 60 (10 minutes): '
+        + 'without one, the liveness probe restarts any longer recovery, again and again');
+    }
   }
 
   protected get kind(): string {

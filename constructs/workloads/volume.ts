@@ -10,7 +10,7 @@ export enum VolumeSource {
   CONFIG_MAP = 'configMap',
   /** Files from a Secret. */
   SECRET = 'secret',
-  /** A path on the node (NodeAgent only, always read-only). */
+  /** A path on the node (NodeAgent only; read-only but for the agent's declared state directory). */
   HOST_PATH = 'hostPath',
   /** A PersistentVolumeClaim (StatefulService claim templates). */
   PERSISTENT_VOLUME_CLAIM = 'persistentVolumeClaim',
@@ -28,6 +28,16 @@ export interface EmptyDirOptions {
    * @default false
    */
   readonly inMemory?: boolean;
+}
+
+/** Options of a host path volume. */
+export interface HostPathOptions {
+  /**
+   * Create the directory when the node does not have it (`DirectoryOrCreate`: the kubelet creates
+   * it owned by root, mode 0755).
+   * @default false (`Directory`: the pod does not start without it)
+   */
+  readonly createIfMissing?: boolean;
 }
 
 /** Options of ConfigMap and Secret volumes. */
@@ -82,9 +92,12 @@ export class Volume {
     }, secretName);
   }
 
-  /** A directory on the node, mounted read-only. Only a NodeAgent may use it. */
-  public static hostPath(name: string, path: string): Volume {
-    return new Volume(name, VolumeSource.HOST_PATH, { name, hostPath: { path, type: 'Directory' } }, path);
+  /**
+   * A directory on the node, mounted read-only. Only a NodeAgent may use it (and write only to its
+   * `stateDirectory`).
+   */
+  public static hostPath(name: string, path: string, options: HostPathOptions = {}): Volume {
+    return new Volume(name, VolumeSource.HOST_PATH, { name, hostPath: { path, type: options.createIfMissing ? 'DirectoryOrCreate' : 'Directory' } }, path);
   }
 
   /**
@@ -120,7 +133,7 @@ export interface VolumeMount {
   /** Where it appears in the container. */
   readonly mountPath: string;
   /**
-   * Mount read-only. Host paths are always read-only.
+   * Mount read-only. Host paths are always read-only, but a NodeAgent's `stateDirectory`.
    * @default false (true for Secrets, ConfigMaps and host paths)
    */
   readonly readOnly?: boolean;

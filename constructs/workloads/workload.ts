@@ -140,7 +140,10 @@ export interface WorkloadProps extends ContainerSpec {
   readonly nodeSelector?: { [key: string]: string };
   /** @default - none */
   readonly tolerations?: Toleration[];
-  /** @default - the cluster default */
+  /**
+   * PriorityClass of the pods.
+   * @default - the cluster default (a NodeAgent: `system-node-critical`)
+   */
   readonly priorityClassName?: string;
   /** @default Duration.seconds(30) */
   readonly terminationGracePeriod?: Duration;
@@ -181,6 +184,8 @@ export interface WorkloadFootprint {
   readonly usesHostPaths: boolean;
   /** Its pods refuse sidecar injection. */
   readonly sidecarOptOut: boolean;
+  /** PriorityClass of its pods, when it names one (a NamespaceBaseline's quota does not apply to a node agent's). */
+  readonly priorityClassName?: string;
 }
 
 /** How many pods may be down at once during voluntary disruptions (node drains). */
@@ -205,10 +210,26 @@ export interface ServiceOptions {
   readonly portNames?: string[];
 }
 
+/** The main container of a NodeAgent running as root (see `NodeAgentProps.runAsRoot`). */
+export interface RootContainerOptions {
+  /** Capabilities added back after dropping every one. */
+  readonly capabilities: string[];
+}
+
 /** Options the concrete workload passes to the shared pod renderer. */
 export interface PodTemplateOptions {
   /** Host paths are allowed (NodeAgent). */
   readonly allowHostPaths?: boolean;
+  /**
+   * Host paths that may be mounted writable: a NodeAgent's declared state directory, nothing else.
+   * @default - none (every host path is mounted read-only)
+   */
+  readonly writableHostPaths?: string[];
+  /**
+   * Run the main container as root (uid 0), every capability dropped but these (NodeAgent).
+   * @default - non-root like every container
+   */
+  readonly rootMainContainer?: RootContainerOptions;
   /** Volume names provided outside `volumes` (volumeClaimTemplates). */
   readonly externalVolumes?: string[];
   /** Add matchLabelKeys pod-template-hash to spread constraints (Deployments). */
@@ -216,6 +237,7 @@ export interface PodTemplateOptions {
 }
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DEFAULT_UID = 65532;
 const ISTIO_PROXY_UID = 1337;
 
@@ -315,6 +337,8 @@ export abstract class Workload extends Construct implements IWorkload {
   public readonly exposed: boolean;
   /** Topology spread. */
   public readonly spread: TopologySpread;
+  /** PriorityClass of the pods, when one is named. */
+  public readonly priorityClassName?: string;
 
   protected readonly props: WorkloadProps;
   private readonly hostPaths: boolean;
@@ -368,6 +392,11 @@ export abstract class Workload extends Construct implements IWorkload {
       }
     }
     if (props.tolerations) this.checkTolerations(props.tolerations);
+    if (props.priorityClassName !== undefined
+      && (typeof props.priorityClassName !== 'string' || !DNS_1123_SUBDOMAIN.test(props.priorityClassName) || props.priorityClassName.length > 253)) {
+      throw configError(this, 'priorityClassName', props.priorityClassName, 'the name of a PriorityClass (a DNS-1123 subdomain such as system-node-critical)');
+    }
+    this.priorityClassName = props.priorityClassName;
 
     if (props.serviceAccountName !== undefined) {
       if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.serviceAccountName) || props.serviceAccountName === 'default') {
@@ -425,6 +454,11 @@ export abstract class Workload extends Construct implements IWorkload {
     return sidecar ? podQosClass([...this.containerResources, sidecar]) : this.qosClass;
   }
 
+  /** The pod annotations given in the props (the sidecar's resources are added at synth). */
+  public get declaredPodAnnotations(): { readonly [key: string]: string } {
+    return { ...this.props.podAnnotations };
+  }
+
   /** Pod annotations: the given ones and, in a namespace enrolled in the mesh, the sidecar's resources. */
   private podAnnotations(): { [key: string]: string } | undefined {
     const sidecar = this.sidecarOptOut ? undefined : meshSidecarResources(this, this.namespace);
@@ -467,6 +501,7 @@ export abstract class Workload extends Construct implements IWorkload {
       exposed: this.exposed,
       usesHostPaths: this.hostPaths,
       sidecarOptOut: this.sidecarOptOut,
+      priorityClassName: this.priorityClassName,
     };
   }
 
@@ -512,13 +547,15 @@ export abstract class Workload extends Construct implements IWorkload {
       ];
       const mounts: k8s.VolumeMount[] = [];
       for (const [i, m] of (spec.mounts ?? []).entries()) {
-        mounts.push(this.addMount(m, volumes, joinField(field, `mounts[${i}]`), options.allowHostPaths ?? false));
+        mounts.push(this.addMount(m, volumes, joinField(field, `mounts[${i}]`), options.allowHostPaths ?? false, options.writableHostPaths ?? []));
       }
       for (const path of spec.writablePaths ?? []) {
         const v = Volume.emptyDir(`writable-${writableIndex++}`, { sizeLimit: spec.resources.limits.ephemeralStorage });
-        mounts.push(this.addMount({ volume: v, mountPath: path }, volumes, joinField(field, 'writablePaths'), false));
+        mounts.push(this.addMount({ volume: v, mountPath: path }, volumes, joinField(field, 'writablePaths'), false, []));
       }
       const readOnlyRoot = spec.readOnlyRootFilesystem ?? true;
+      // Only a NodeAgent's main container may run as root, with what it asked for added back.
+      const root = kind === 'main' ? options.rootMainContainer : undefined;
       return {
         name,
         image: spec.image.reference,
@@ -539,8 +576,10 @@ export abstract class Workload extends Construct implements IWorkload {
           allowPrivilegeEscalation: false,
           privileged: false,
           readOnlyRootFilesystem: readOnlyRoot,
-          runAsNonRoot: true,
-          capabilities: { drop: ['ALL'] },
+          runAsNonRoot: !root,
+          // The pod's runAsUser applies to the other containers.
+          runAsUser: root ? 0 : undefined,
+          capabilities: { drop: ['ALL'], add: root?.capabilities.length ? [...root.capabilities] : undefined },
         },
         terminationMessagePolicy: 'FallbackToLogsOnError',
       };
@@ -673,7 +712,7 @@ export abstract class Workload extends Construct implements IWorkload {
     }
   }
 
-  private addMount(m: VolumeMount, volumes: Map<string, Volume>, field: string, allowHostPaths: boolean): k8s.VolumeMount {
+  private addMount(m: VolumeMount, volumes: Map<string, Volume>, field: string, allowHostPaths: boolean, writableHostPaths: string[]): k8s.VolumeMount {
     const v = m.volume;
     if (!v || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v.name) || v.name.length > 63) {
       throw configError(this, joinField(field, 'volume.name'), v?.name, 'a DNS label of at most 63 characters');
@@ -689,8 +728,9 @@ export abstract class Workload extends Construct implements IWorkload {
       if (!allowHostPaths) {
         throw configError(this, joinField(field, 'volume'), `hostPath ${v.reference}`, 'no host paths outside a NodeAgent (Pod Security Standards "restricted")');
       }
-      if (m.readOnly === false) {
-        throw configError(this, joinField(field, 'readOnly'), false, 'host paths are mounted read-only only');
+      const stateDirectory = writableHostPaths.includes(hostPath);
+      if (m.readOnly === false && !stateDirectory) {
+        throw configError(this, joinField(field, 'readOnly'), false, 'host paths are mounted read-only only (a NodeAgent writes on the node only in its stateDirectory)');
       }
     }
     const existing = volumes.get(v.name);

@@ -3,8 +3,9 @@ import {
   Cpu, EgressAllowance, IngressAllowance, Microservice, NamespaceBaseline, NamespaceBaselineProps, NetworkProtocol, NodeAgent, PodSecurityLevel,
   PortProtocol, Resources, StatefulService,
 } from '../../constructs';
+import { loadSchemaValidator } from '../support/schema-validator';
 import {
-  BURSTABLE, GUARANTEED, IMAGE, Fixture, allOfKind, expectConfigError, one, setup, synth, validationErrors,
+  BURSTABLE, GUARANTEED, IMAGE, Fixture, allOfKind, expectConfigError, one, podSpec, setup, synth, validationErrors,
 } from '../workloads/helpers';
 
 const GI = 2 ** 30;
@@ -22,28 +23,27 @@ function hard(manifests: any[]): { [key: string]: string | number } {
 }
 
 /**
- * Four workloads of every kind in namespace `shop`:
+ * Workloads of every kind the quota counts, in namespace `shop` (node agents: see
+ * 'NamespaceBaseline: node agents and the quota'):
  * - web: Deployment, 2 replicas + surge 1 = 3 pods of 250m/256Mi (Guaranteed)
  * - api: Deployment autoscaled 2..5 + surge 1 = 6 pods of 100m-500m / 128Mi-512Mi
- * - agent: DaemonSet planned for 4 nodes, no surge = 4 pods of 250m/256Mi (no host paths)
  * - db: StatefulSet 3 replicas of 250m/256Mi with one 10Gi claim each
  */
-function fourWorkloads(chart: Chart) {
+function sizedWorkloads(chart: Chart) {
   new Microservice(chart, 'web', { image: IMAGE, resources: GUARANTEED, ports: [HTTP], replicas: 2 });
   new Microservice(chart, 'api', { image: IMAGE, resources: BURSTABLE, autoscaling: { minReplicas: 2, maxReplicas: 5 } });
-  new NodeAgent(chart, 'agent', { image: IMAGE, resources: GUARANTEED, expectedNodes: 4 });
   new StatefulService(chart, 'db', { image: IMAGE, resources: GUARANTEED, replicas: 3, volumeClaims: [{ name: 'data', size: Size.gibibytes(10), mountPath: '/data' }] });
 }
 
 describe('NamespaceBaseline: Namespace and LimitRange', () => {
   test('the Namespace is named after the chart and enforces restricted Pod Security', () => {
-    const { chart, ns } = baseline({ labels: { 'istio-injection': 'enabled' } });
+    const { chart, ns } = baseline({ labels: { 'shop.example.com/team': 'checkout' } });
     const n = one(synth(chart), 'Namespace');
     expect(n.metadata.name).toBe('shop');
     // Cluster-scoped: the chart's namespace is not stamped on it.
     expect(n.metadata.namespace).toBeUndefined();
     expect(n.metadata.labels).toEqual({
-      'istio-injection': 'enabled',
+      'shop.example.com/team': 'checkout',
       'pod-security.kubernetes.io/enforce': 'restricted',
       'pod-security.kubernetes.io/enforce-version': 'v1.27',
       'pod-security.kubernetes.io/audit': 'restricted',
@@ -212,37 +212,41 @@ describe('NamespaceBaseline: NetworkPolicies', () => {
 });
 
 describe('NamespaceBaseline: quota sized from the workloads', () => {
-  test('with no headroom the quota is the exact peak need (replicas + surge, HPA max, expected nodes, claims)', () => {
+  test('with no headroom the quota is the exact peak need (replicas + surge, HPA max, claims)', () => {
     const f = setup();
-    fourWorkloads(f.chart);
+    sizedWorkloads(f.chart);
     const { ns } = baseline({ quotaHeadroomPercent: 0 }, f);
-    expect(hard(synth(f.chart))).toEqual({
-      'pods': 16,
-      'requests.cpu': '3100m',
-      'limits.cpu': '5500m',
-      'requests.memory': '3328Mi',
-      'limits.memory': '5632Mi',
+    const m = synth(f.chart);
+    expect(hard(m)).toEqual({
+      'pods': 12,
+      'requests.cpu': '2100m',
+      'limits.cpu': '4500m',
+      'requests.memory': '2304Mi',
+      'limits.memory': '4608Mi',
       'persistentvolumeclaims': 3,
       'requests.storage': '30Gi',
     });
+    // Without node agents: one quota, for every pod of the namespace.
+    expect(allOfKind(m, 'ResourceQuota').map((q) => q.metadata.name)).toEqual(['workloads']);
+    expect(one(m, 'ResourceQuota', 'workloads').spec).not.toHaveProperty('scopeSelector');
     const needs = ns.needs();
     expect(needs.workloads.map((w) => [w.name, w.kind, w.maxPods])).toEqual([
-      ['web', 'Deployment', 3], ['api', 'Deployment', 6], ['agent', 'DaemonSet', 4], ['db', 'StatefulSet', 3],
+      ['web', 'Deployment', 3], ['api', 'Deployment', 6], ['db', 'StatefulSet', 3],
     ]);
-    expect([needs.pods, needs.claims, needs.storageBytes]).toEqual([16, 3, 30 * GI]);
-    expect(ns.workloads().map((w) => w.name)).toEqual(['web', 'api', 'agent', 'db']);
+    expect([needs.pods, needs.claims, needs.storageBytes, needs.exempt]).toEqual([12, 3, 30 * GI, []]);
+    expect(ns.workloads().map((w) => w.name)).toEqual(['web', 'api', 'db']);
   });
 
   test('the default 20% headroom is added and rounded up (CPU to 10m, memory to Mi, counts to whole numbers)', () => {
     const f = setup();
-    fourWorkloads(f.chart);
+    sizedWorkloads(f.chart);
     baseline({}, f);
     expect(hard(synth(f.chart))).toEqual({
-      'pods': 20, // 16 * 1.2 = 19.2
-      'requests.cpu': '3720m',
-      'limits.cpu': '6600m',
-      'requests.memory': '3994Mi', // 3328 * 1.2 = 3993.6
-      'limits.memory': '6759Mi', // 5632 * 1.2 = 6758.4
+      'pods': 15, // 12 * 1.2 = 14.4
+      'requests.cpu': '2520m',
+      'limits.cpu': '5400m',
+      'requests.memory': '2765Mi', // 2304 * 1.2 = 2764.8
+      'limits.memory': '5530Mi', // 4608 * 1.2 = 5529.6
       'persistentvolumeclaims': 4, // 3 * 1.2 = 3.6
       'requests.storage': '36Gi',
     });
@@ -273,7 +277,7 @@ describe('NamespaceBaseline: quota sized from the workloads', () => {
 
   test('no ephemeral storage keys without ephemeral storage', () => {
     const f = setup();
-    fourWorkloads(f.chart);
+    sizedWorkloads(f.chart);
     baseline({}, f);
     const h = hard(synth(f.chart));
     expect(h).not.toHaveProperty('limits.ephemeral-storage');
@@ -313,17 +317,133 @@ describe('NamespaceBaseline: quota sized from the workloads', () => {
   });
 });
 
+/**
+ * Whether a ResourceQuota applies to a pod of `priorityClassName`, as the API server decides
+ * (pkg/quota/v1/evaluator/core/pods.go, podMatchesScopeFunc): every scope selector expression
+ * must match; a PriorityClass expression is a label selector on {PriorityClass: <class>}, with no
+ * label at all for a pod without a class (NotIn then matches).
+ */
+function quotaAppliesTo(quota: any, priorityClassName: string | undefined): boolean {
+  for (const e of quota.spec.scopeSelector?.matchExpressions ?? []) {
+    if (e.scopeName !== 'PriorityClass') throw new Error(`unexpected scope ${e.scopeName}`);
+    const matches = e.operator === 'Exists' ? priorityClassName !== undefined
+      : e.operator === 'DoesNotExist' ? priorityClassName === undefined
+        : e.operator === 'In' ? priorityClassName !== undefined && e.values.includes(priorityClassName)
+          : e.operator === 'NotIn' ? priorityClassName === undefined || !e.values.includes(priorityClassName)
+            : (() => { throw new Error(`unexpected operator ${e.operator}`); })();
+    if (!matches) return false;
+  }
+  return true;
+}
+
+/** The hard limits of every quota of the manifests that apply to a pod of `priorityClassName`, by quota name. */
+function limitsOn(manifests: any[], priorityClassName: string | undefined): { [quota: string]: object } {
+  return Object.fromEntries(allOfKind(manifests, 'ResourceQuota')
+    .filter((q) => quotaAppliesTo(q, priorityClassName))
+    .map((q) => [q.metadata.name, q.spec.hard ?? {}]));
+}
+
+describe('NamespaceBaseline: node agents and the quota', () => {
+  /** A privileged agents namespace: a log shipper on every node, and a small aggregator Deployment. */
+  function agentsNamespace(agent: Partial<ConstructorParameters<typeof NodeAgent>[2]> = {}, props: NamespaceBaselineProps = {}) {
+    const f = setup('node-agents');
+    const ns = new NamespaceBaseline(f.chart, 'ns', { podSecurity: PodSecurityLevel.PRIVILEGED, quotaHeadroomPercent: 0, ...props });
+    new NodeAgent(f.chart, 'shipper', { image: IMAGE, resources: GUARANTEED, hostPaths: [{ name: 'logs', hostPath: '/var/log' }], ...agent });
+    new Microservice(f.chart, 'aggregator', { image: IMAGE, resources: GUARANTEED, replicas: 2, ports: [HTTP] });
+    return { ...f, ns };
+  }
+
+  test('the agents run as system-node-critical; the workloads quota is scoped to every other priority class and holds only pods, CPU and memory', () => {
+    const { chart, ns } = agentsNamespace();
+    const m = synth(chart);
+    expect(podSpec(one(m, 'DaemonSet', 'shipper')).priorityClassName).toBe('system-node-critical');
+    expect(allOfKind(m, 'ResourceQuota').map((q) => q.metadata.name)).toEqual(['workloads', 'storage', 'node-agents']);
+    expect(one(m, 'ResourceQuota', 'workloads').spec).toEqual({
+      // The aggregator only: 2 replicas + surge 1 = 3 pods of 250m/256Mi.
+      hard: { 'pods': 3, 'requests.cpu': '750m', 'limits.cpu': '750m', 'requests.memory': '768Mi', 'limits.memory': '768Mi' },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'NotIn', values: ['system-node-critical'] }] },
+    });
+    // A PriorityClass-scoped quota cannot hold storage: it has a quota of its own, unscoped.
+    expect(one(m, 'ResourceQuota', 'storage').spec).toEqual({ hard: { 'persistentvolumeclaims': 0, 'requests.storage': '0' } });
+    // No limit at all: it only lets clusters that admit critical classes where a quota matches them (GKE) admit the agents.
+    expect(one(m, 'ResourceQuota', 'node-agents').spec).toEqual({
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-node-critical'] }] },
+    });
+    expect(ns.nodeAgentPriorityClasses()).toEqual(['system-node-critical']);
+    expect(ns.needs().exempt.map((f) => f.name)).toEqual(['shipper']);
+    expect(ns.needs().workloads.map((f) => f.name)).toEqual(['aggregator']);
+  });
+
+  test('no quota can refuse an agent pod, however many nodes: none that applies to it limits anything', () => {
+    for (const expectedNodes of [1, 3, 500]) {
+      const m = synth(agentsNamespace({ expectedNodes, maxSurge: 1, maxUnavailable: 0 }).chart);
+      const agentClass = podSpec(one(m, 'DaemonSet', 'shipper')).priorityClassName;
+      // What applies to an agent pod: the storage quota (PVCs, which a pod creates none of) and node-agents (nothing).
+      expect(limitsOn(m, agentClass)).toEqual({ 'storage': { 'persistentvolumeclaims': 0, 'requests.storage': '0' }, 'node-agents': {} });
+      for (const hard of Object.values(limitsOn(m, agentClass))) {
+        expect(Object.keys(hard).filter((k) => k === 'pods' || /cpu|memory|ephemeral-storage/.test(k))).toEqual([]);
+      }
+      // The other pods of the namespace stay capped, with or without a priority class of their own.
+      for (const other of [undefined, 'high-priority']) {
+        expect(Object.keys(limitsOn(m, other))).toEqual(['workloads', 'storage']);
+        expect((limitsOn(m, other).workloads as any).pods).toBe(3);
+      }
+    }
+  });
+
+  test('the expected node count changes no quota', () => {
+    const quotas = (expectedNodes: number) => allOfKind(synth(agentsNamespace({ expectedNodes }).chart), 'ResourceQuota');
+    expect(quotas(1000)).toEqual(quotas(1));
+  });
+
+  test('a priority class given to the agent is the one excluded; several agents exclude each of theirs', () => {
+    const { chart } = agentsNamespace({ priorityClassName: 'node-agents-high' });
+    new NodeAgent(chart, 'exporter', { image: IMAGE, resources: GUARANTEED });
+    const m = synth(chart);
+    expect(podSpec(one(m, 'DaemonSet', 'shipper')).priorityClassName).toBe('node-agents-high');
+    expect(one(m, 'ResourceQuota', 'workloads').spec.scopeSelector.matchExpressions)
+      .toEqual([{ scopeName: 'PriorityClass', operator: 'NotIn', values: ['node-agents-high', 'system-node-critical'] }]);
+    expect(one(m, 'ResourceQuota', 'node-agents').spec.scopeSelector.matchExpressions[0].values).toEqual(['node-agents-high', 'system-node-critical']);
+  });
+
+  test('agents declared after the baseline are seen; ephemeral storage is not capped beside them (an unscoped cap would apply to them)', () => {
+    const f = setup('node-agents');
+    const ns = new NamespaceBaseline(f.chart, 'ns', { podSecurity: PodSecurityLevel.PRIVILEGED, quotaHeadroomPercent: 0 });
+    const withEphemeral = Resources.guaranteed({ cpu: Cpu.millis(100), memory: Size.mebibytes(128), ephemeralStorage: Size.mebibytes(256) });
+    new Microservice(f.chart, 'aggregator', { image: IMAGE, resources: withEphemeral, replicas: 1, maxSurge: 0, maxUnavailable: 1 });
+    expect(hard(synth(f.chart))).toHaveProperty(['limits.ephemeral-storage'], '256Mi'); // no agent yet
+    new NodeAgent(f.chart, 'shipper', { image: IMAGE, resources: withEphemeral });
+    const m = synth(f.chart);
+    expect(hard(m)).toEqual({ 'pods': 1, 'requests.cpu': '100m', 'limits.cpu': '100m', 'requests.memory': '128Mi', 'limits.memory': '128Mi' });
+    expect(allOfKind(m, 'ResourceQuota').map((q) => q.metadata.name)).toEqual(['workloads', 'storage', 'node-agents']);
+    expect(ns.nodeAgentPriorityClasses()).toEqual(['system-node-critical']);
+  });
+
+  test('a budget does not count the agents', () => {
+    const { chart } = agentsNamespace({ resources: Resources.guaranteed({ cpu: Cpu.cores(4), memory: Size.gibibytes(8) }), expectedNodes: 100 },
+      { budget: { cpu: Cpu.millis(750), memory: Size.mebibytes(768), pods: 3, storage: Size.gibibytes(1) } });
+    expect(validationErrors(chart)).toEqual([]);
+    const m = synth(chart);
+    expect(hard(m)).toEqual({ 'pods': 3, 'requests.cpu': '750m', 'limits.cpu': '750m', 'requests.memory': '768Mi', 'limits.memory': '768Mi' });
+    expect(one(m, 'ResourceQuota', 'storage').spec.hard).toEqual({ 'persistentvolumeclaims': 0, 'requests.storage': '1Gi' });
+  });
+
+  test('the quotas validate against the Kubernetes 1.27 schema', () => {
+    const validator = loadSchemaValidator();
+    for (const q of allOfKind(synth(agentsNamespace().chart), 'ResourceQuota')) expect(validator.validate(q)).toEqual([]);
+  });
+});
+
 describe('NamespaceBaseline: budget', () => {
   /**
-   * Needs at peak: CPU limits 3500m (web 2, db 750m, api 500m, agent 250m), memory limits 3584Mi
-   * (web 2Gi, db 768Mi, api 512Mi, agent 256Mi), 10 pods, 30Gi of claims.
+   * Needs at peak: CPU limits 3250m (web 2, db 750m, api 500m), memory limits 3328Mi
+   * (web 2Gi, db 768Mi, api 512Mi), 9 pods, 30Gi of claims.
    */
   function budgeted(budget: Partial<NonNullable<NamespaceBaselineProps['budget']>>) {
     const f = setup();
     new Microservice(f.chart, 'web', { image: IMAGE, resources: BURSTABLE, replicas: 3 });
     new Microservice(f.chart, 'api', { image: IMAGE, resources: GUARANTEED });
     new StatefulService(f.chart, 'db', { image: IMAGE, resources: GUARANTEED, replicas: 3, volumeClaims: [{ name: 'data', size: Size.gibibytes(10), mountPath: '/data' }] });
-    new NodeAgent(f.chart, 'agent', { image: IMAGE, resources: GUARANTEED, expectedNodes: 1 });
     return baseline({ budget: { cpu: Cpu.cores(100), memory: Size.gibibytes(100), ...budget } }, f);
   }
 
@@ -337,25 +457,25 @@ describe('NamespaceBaseline: budget', () => {
 
   test('without a pods or storage budget those are sized from the workloads', () => {
     const h = hard(synth(budgeted({}).chart));
-    expect([h['limits.cpu'], h['limits.memory'], h.pods, h['requests.storage']]).toEqual(['100', '100Gi', 12, '36Gi']);
+    expect([h['limits.cpu'], h['limits.memory'], h.pods, h['requests.storage']]).toEqual(['100', '100Gi', 11, '36Gi']);
   });
 
   test('CPU over budget fails synthesis and names the largest workloads', () => {
     const { chart, app } = budgeted({ cpu: Cpu.cores(2) });
-    const message = '[test] c/ns: budget.cpu: received workloads needing 3500m of CPU limits at peak (largest: web 2, db 750m, api 500m); allowed: at most the budget of 2: raise the budget or shrink the workloads';
+    const message = '[test] c/ns: budget.cpu: received workloads needing 3250m of CPU limits at peak (largest: web 2, db 750m, api 500m); allowed: at most the budget of 2: raise the budget or shrink the workloads';
     expect(validationErrors(chart)).toEqual([message]);
     expect(() => app.synth()).toThrow(message);
   });
 
   test('memory over budget fails synthesis and names the largest workloads', () => {
     expect(validationErrors(budgeted({ memory: Size.gibibytes(3) }).chart)).toEqual([
-      '[test] c/ns: budget.memory: received workloads needing 3584Mi of memory limits at peak (largest: web 2Gi, db 768Mi, api 512Mi); allowed: at most the budget of 3Gi: raise the budget or shrink the workloads',
+      '[test] c/ns: budget.memory: received workloads needing 3328Mi of memory limits at peak (largest: web 2Gi, db 768Mi, api 512Mi); allowed: at most the budget of 3Gi: raise the budget or shrink the workloads',
     ]);
   });
 
   test('pods over budget fails synthesis', () => {
-    expect(validationErrors(budgeted({ pods: 9 }).chart)).toEqual([
-      '[test] c/ns: budget.pods: received workloads needing 10 pods at peak (replicas, autoscaling maximum and rollout surge); allowed: at most the budget of 9',
+    expect(validationErrors(budgeted({ pods: 8 }).chart)).toEqual([
+      '[test] c/ns: budget.pods: received workloads needing 9 pods at peak (replicas, autoscaling maximum and rollout surge); allowed: at most the budget of 8',
     ]);
   });
 
@@ -527,8 +647,8 @@ describe('NamespaceBaseline validation (one test per rule)', () => {
 describe('NamespaceBaseline: needs()', () => {
   test('sums pod resources times peak pods', () => {
     const f = setup();
-    fourWorkloads(f.chart);
+    sizedWorkloads(f.chart);
     const t = baseline({}, f).ns.needs().totals;
-    expect([t.requestsCpu, t.limitsCpu, t.requestsMemory / MI, t.limitsMemory / MI]).toEqual([3100, 5500, 3328, 5632]);
+    expect([t.requestsCpu, t.limitsCpu, t.requestsMemory / MI, t.limitsMemory / MI]).toEqual([2100, 4500, 2304, 4608]);
   });
 });

@@ -1,8 +1,9 @@
 import { Size } from 'cdk8s';
 import {
-  Cpu, Microservice, NodeAgent, NodeAgentProps, PortProtocol, Resources, StatefulService, TaintEffect, TopologySpread, Volume,
+  Cpu, Microservice, NamespaceBaseline, NodeAgent, NodeAgentProps, PodSecurityLevel, PortProtocol, Resources, StatefulService, TaintEffect,
+  TopologySpread, Volume,
 } from '../../constructs';
-import { GUARANTEED, IMAGE, SIDECAR_IMAGE, allOfKind, expectConfigError, one, podSpec, setup, synth } from './helpers';
+import { GUARANTEED, IMAGE, SIDECAR_IMAGE, allOfKind, expectConfigError, one, podSpec, setup, synth, validationErrors } from './helpers';
 
 function agent(props: Partial<NodeAgentProps> = {}) {
   const { chart } = setup();
@@ -115,7 +116,7 @@ describe('host path rules (one test per rule)', () => {
 
   test('host paths are mounted read-only only', () => {
     expectConfigError(() => agent({ mounts: [{ volume: Volume.hostPath('logs', '/var/log'), mountPath: '/logs', readOnly: false }] }),
-      '[test] c/agent: mounts[0].readOnly: received false; allowed: host paths are mounted read-only only');
+      '[test] c/agent: mounts[0].readOnly: received false; allowed: host paths are mounted read-only only (a NodeAgent writes on the node only in its stateDirectory)');
   });
 
   test('host paths are absolute and without ".."', () => {
@@ -148,5 +149,141 @@ describe('NodeAgent validation (one test per rule)', () => {
 
   test('expectedNodes must be an integer >= 1', () => {
     expectConfigError(() => agent({ expectedNodes: 0 }), '[test] c/agent: expectedNodes: received 0; allowed: an integer >= 1');
+  });
+});
+
+describe('NodeAgent: priority class', () => {
+  test('system-node-critical unless another is given', () => {
+    expect(podSpec(one(agent().out(), 'DaemonSet')).priorityClassName).toBe('system-node-critical');
+    const a = agent({ priorityClassName: 'log-agents' });
+    expect(podSpec(one(a.out(), 'DaemonSet')).priorityClassName).toBe('log-agents');
+    expect([a.agent.priorityClassName, a.agent.footprint().priorityClassName]).toEqual(['log-agents', 'log-agents']);
+  });
+
+  test('rule: the priority class is a PriorityClass name (every workload)', () => {
+    const allowed = 'the name of a PriorityClass (a DNS-1123 subdomain such as system-node-critical)';
+    expectConfigError(() => agent({ priorityClassName: '' }), `[test] c/agent: priorityClassName: received ""; allowed: ${allowed}`);
+    const { chart } = setup();
+    expectConfigError(() => new Microservice(chart, 'web', { image: IMAGE, resources: GUARANTEED, priorityClassName: 'High_Priority' }),
+      `[test] c/web: priorityClassName: received "High_Priority"; allowed: ${allowed}`);
+  });
+});
+
+describe('NodeAgent: running as root', () => {
+  /** An agent in its own privileged namespace (a baseline in the app), reading /var/log. */
+  function rootAgent(props: Partial<NodeAgentProps> = {}, podSecurity: PodSecurityLevel | null = PodSecurityLevel.PRIVILEGED) {
+    const f = setup('node-agents');
+    if (podSecurity !== null) new NamespaceBaseline(f.chart, 'ns', { podSecurity });
+    const a = new NodeAgent(f.chart, 'agent', {
+      image: IMAGE, resources: GUARANTEED, runAsRoot: true, hostPaths: [{ name: 'logs', hostPath: '/var/log' }],
+      sidecars: [{ name: 'reloader', image: SIDECAR_IMAGE, resources: GUARANTEED }], ...props,
+    });
+    return { ...f, agent: a };
+  }
+
+  test('the main container runs as uid 0 with every capability dropped, a read-only root filesystem and no escalation; the others stay non-root', () => {
+    const { chart, agent: a } = rootAgent();
+    expect(validationErrors(chart)).toEqual([]);
+    const spec = podSpec(one(synth(chart), 'DaemonSet'));
+    expect(spec.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true,
+      runAsNonRoot: false, runAsUser: 0, capabilities: { drop: ['ALL'] },
+    });
+    expect(spec.containers[1].securityContext).toEqual({
+      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+    });
+    // The pod keeps its non-root identity and seccomp profile for every other container.
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(a.runAsRoot).toBe(true);
+  });
+
+  test('capabilities asked for are the only ones added back', () => {
+    const spec = podSpec(one(synth(rootAgent({ capabilities: ['DAC_READ_SEARCH'] }).chart), 'DaemonSet'));
+    expect(spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['DAC_READ_SEARCH'] });
+    expect(spec.containers[1].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+  });
+
+  test('not by default', () => {
+    const spec = podSpec(one(agent().out(), 'DaemonSet'));
+    expect(spec.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+    });
+  });
+
+  const rootAllowed = 'a root container only in a namespace whose NamespaceBaseline has podSecurity PRIVILEGED (Pod Security "restricted" refuses uid 0: keep node agents in a namespace of their own)';
+
+  test('rule: root only in a namespace whose baseline is PRIVILEGED', () => {
+    expect(validationErrors(rootAgent({ hostPaths: [] }, PodSecurityLevel.RESTRICTED).chart)).toEqual([
+      `[test] c/agent: runAsRoot: received true, in namespace node-agents (pod security "restricted"); allowed: ${rootAllowed}`,
+    ]);
+    expect(validationErrors(rootAgent({ hostPaths: [] }, PodSecurityLevel.BASELINE).chart)).toEqual([
+      `[test] c/agent: runAsRoot: received true, in namespace node-agents (pod security "baseline"); allowed: ${rootAllowed}`,
+    ]);
+  });
+
+  test('rule: root only in a namespace that a baseline of the app sets up', () => {
+    expect(validationErrors(rootAgent({}, null).chart)).toEqual([
+      `[test] c/agent: runAsRoot: received true, in namespace node-agents, which no NamespaceBaseline of this app sets up; allowed: ${rootAllowed}`,
+    ]);
+  });
+
+  test('rule: capabilities only with runAsRoot (a non-root process gets none)', () => {
+    expectConfigError(() => agent({ capabilities: ['DAC_READ_SEARCH'] }),
+      '[test] c/agent: capabilities: received ["DAC_READ_SEARCH"]; allowed: none without runAsRoot: true (a non-root process gets no added capability: Kubernetes grants no ambient capabilities)');
+  });
+
+  test('rule: capabilities are Linux capabilities named once, without CAP_', () => {
+    const allowed = 'a Linux capability named once, without the CAP_ prefix, such as DAC_READ_SEARCH';
+    expectConfigError(() => rootAgent({ capabilities: ['CAP_DAC_READ_SEARCH'] }), `[test] c/agent: capabilities[0]: received "CAP_DAC_READ_SEARCH"; allowed: ${allowed}`);
+    expectConfigError(() => rootAgent({ capabilities: ['DAC_READ_SEARCH', 'ALL'] }), `[test] c/agent: capabilities[1]: received "ALL"; allowed: ${allowed}`);
+    expectConfigError(() => rootAgent({ capabilities: ['SYSLOG', 'SYSLOG'] }), `[test] c/agent: capabilities[1]: received "SYSLOG"; allowed: ${allowed}`);
+  });
+});
+
+describe('NodeAgent: state directory', () => {
+  const rootAgent = (props: Partial<NodeAgentProps>) => {
+    const f = setup('node-agents');
+    new NamespaceBaseline(f.chart, 'ns', { podSecurity: PodSecurityLevel.PRIVILEGED });
+    const a = new NodeAgent(f.chart, 'agent', { image: IMAGE, resources: GUARANTEED, runAsRoot: true, hostPaths: [{ name: 'logs', hostPath: '/var/log' }], ...props });
+    return { ...f, agent: a };
+  };
+
+  test('mounted writable into the main container, created on the node when missing; the other host paths stay read-only', () => {
+    const { chart, agent: a } = rootAgent({ stateDirectory: { hostPath: '/var/lib/fluent-bit' } });
+    expect(validationErrors(chart)).toEqual([]);
+    const spec = podSpec(one(synth(chart), 'DaemonSet'));
+    expect(spec.containers[0].volumeMounts).toEqual([
+      { name: 'logs', mountPath: '/var/log', readOnly: true },
+      { name: 'state', mountPath: '/var/lib/fluent-bit', readOnly: false },
+    ]);
+    expect(spec.volumes).toEqual([
+      { name: 'logs', hostPath: { path: '/var/log', type: 'Directory' } },
+      { name: 'state', hostPath: { path: '/var/lib/fluent-bit', type: 'DirectoryOrCreate' } },
+    ]);
+    expect(spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(a.footprint().usesHostPaths).toBe(true);
+  });
+
+  test('at another mount path', () => {
+    const spec = podSpec(one(synth(rootAgent({ stateDirectory: { hostPath: '/var/lib/otel-agent', mountPath: '/state' } }).chart), 'DaemonSet'));
+    expect(spec.containers[0].volumeMounts[1]).toEqual({ name: 'state', mountPath: '/state', readOnly: false });
+  });
+
+  test('rule: a directory of the agent\'s own directly under /var/lib', () => {
+    const allowed = 'a directory of the agent\'s own directly under /var/lib, such as /var/lib/fluent-bit (not one of the node\'s: '
+      + 'kubelet, containerd, docker, containers, crio, etcd, cni, calico, cilium, kube-proxy, systemd, dpkg, apt, rpm, dbus, private)';
+    for (const hostPath of ['/var/log', '/var/lib', '/var/lib/fluent-bit/db', '/var/lib/../etc', '/var/lib/kubelet', '/etc/fluent-bit']) {
+      expectConfigError(() => rootAgent({ stateDirectory: { hostPath } }), `[test] c/agent: stateDirectory.hostPath: received "${hostPath}"; allowed: ${allowed}`);
+    }
+  });
+
+  test('rule: a state directory only for a root agent (the kubelet creates it owned by root, mode 0755)', () => {
+    expectConfigError(() => agent({ stateDirectory: { hostPath: '/var/lib/fluent-bit' } }),
+      '[test] c/agent: stateDirectory: received "/var/lib/fluent-bit"; allowed: a state directory only with runAsRoot: true (the kubelet creates it owned by root with mode 0755: no other user can write it)');
+  });
+
+  test('rule: no other host path is writable beside the state directory', () => {
+    expectConfigError(() => rootAgent({ stateDirectory: { hostPath: '/var/lib/fluent-bit' }, mounts: [{ volume: Volume.hostPath('cache', '/var/cache'), mountPath: '/cache', readOnly: false }] }),
+      '[test] c/agent: mounts[0].readOnly: received false; allowed: host paths are mounted read-only only (a NodeAgent writes on the node only in its stateDirectory)');
   });
 });

@@ -1,7 +1,7 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import {
-  PodManagementPolicy, PortProtocol, StatefulService, StatefulServiceProps, StatefulUpdateStrategy, TopologySpread,
-  Volume, VolumeAccessMode, VolumeClaim,
+  PodManagementPolicy, PortProtocol, Probe, StatefulService, StatefulServiceProps, StatefulUpdateStrategy, TopologySpread,
+  Volume, VolumeAccessMode, VolumeClaim, collectWarnings,
 } from '../../constructs';
 import { GUARANTEED, IMAGE, SIDECAR_IMAGE, allOfKind, expectConfigError, one, podSpec, setup, synth } from './helpers';
 
@@ -223,5 +223,42 @@ describe('StatefulService validation (one test per rule)', () => {
   test('headlessServiceName must differ from the client Service name', () => {
     expectConfigError(() => stateful({ headlessServiceName: 'db' }),
       '[test] c/db: headlessServiceName: received "db"; allowed: a DNS-1035 label of at most 63 characters, other than the workload\'s name (the client Service has that name)');
+  });
+});
+
+describe('StatefulService: a liveness probe without a startup probe beside claimed data', () => {
+  const ALIVE = Probe.tcpSocket(4222, { period: Duration.seconds(20), failureThreshold: 6 });
+  const warnings = (props: Partial<StatefulServiceProps>) => {
+    const { chart } = stateful(props);
+    return collectWarnings(chart);
+  };
+  const allowed = 'allowed: a startup probe that outlasts the longest recovery, e.g. every 10 s with failureThreshold 60 (10 minutes): '
+    + 'without one, the liveness probe restarts any longer recovery, again and again';
+
+  test('warned: liveness would restart a crash recovery longer than its failure window', () => {
+    expect(warnings({ volumeClaims: [DATA], liveness: ALIVE })).toEqual([
+      `[test] c/db: startup: received nothing, beside liveness that restarts a container not answering for 120 s, in a workload with volume claims (data) to recover after a crash; ${allowed}`,
+    ]);
+  });
+
+  test('warned for a sidecar too, with the window of its own probe (Kubernetes defaults: 3 x 10 s)', () => {
+    expect(warnings({
+      volumeClaims: [DATA, { name: 'wal', size: Size.gibibytes(1), mountPath: '/wal' }], startup: Probe.tcpSocket(4222), liveness: ALIVE,
+      sidecars: [{ name: 'archiver', image: SIDECAR_IMAGE, resources: GUARANTEED, liveness: Probe.exec(['true'], { initialDelay: Duration.seconds(5) }) }],
+    })).toEqual([
+      `[test] c/db: sidecars[0].startup: received nothing, beside sidecars[0].liveness that restarts a container not answering for 35 s, in a workload with volume claims (data, wal) to recover after a crash; ${allowed}`,
+    ]);
+  });
+
+  test('not warned: with a startup probe, without a liveness probe, or without volume claims', () => {
+    expect(warnings({ volumeClaims: [DATA], liveness: ALIVE, startup: Probe.tcpSocket(4222, { failureThreshold: 60 }) })).toEqual([]);
+    expect(warnings({ volumeClaims: [DATA] })).toEqual([]);
+    expect(warnings({ liveness: ALIVE })).toEqual([]);
+  });
+
+  test('Probe.failureWindow: initial delay plus failureThreshold periods', () => {
+    expect(ALIVE.failureWindow.toSeconds()).toBe(120);
+    expect(Probe.httpGet('/', 80).failureWindow.toSeconds()).toBe(30);
+    expect(Probe.exec(['pg_isready'], { period: Duration.seconds(10), failureThreshold: 60 }).failureWindow.toMinutes()).toBe(10);
   });
 });
