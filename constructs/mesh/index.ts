@@ -8,5 +8,6 @@ export * from './mesh-gateway';
 export * from './gateway-jwt';
 export * from './route-model';
 export * from './traffic-policy';
+export * from './proxy-config';
 export * from './service-route';
 export * from './external-service';

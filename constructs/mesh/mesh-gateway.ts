@@ -28,6 +28,67 @@ export enum GatewayTlsProtocolVersion {
   TLSV1_3 = 'TLSV1_3',
 }
 
+/** A gateway workload installed by hand or by a tool other than istioctl and the istio/gateway chart. */
+export interface CustomGatewayInstall {
+  /** Namespace of the gateway's pods (its TLS Secrets and RequestAuthentication live there too). */
+  readonly namespace: string;
+  /** Labels of its pods, which the Gateway's `selector` matches. */
+  readonly selector: { [key: string]: string };
+  /** ServiceAccount its pods run as: its identity towards the services it calls. */
+  readonly serviceAccount: string;
+}
+
+/**
+ * How the ingress gateway workload was installed, which fixes where its pods run, their labels
+ * (the Gateway's `selector`) and their ServiceAccount (the principal authorization policies
+ * allow). One setting, so that the three cannot disagree.
+ */
+export class GatewayInstall {
+  /**
+   * `istioctl install` with the default (or demo) profile: Deployment `istio-ingressgateway` in
+   * `istio-system`, pods labelled `istio: ingressgateway` (and `app: istio-ingressgateway`),
+   * ServiceAccount `istio-ingressgateway-service-account`.
+   */
+  public static readonly ISTIOCTL_DEFAULT = new GatewayInstall('istio-system', { istio: 'ingressgateway' }, 'istio-ingressgateway-service-account',
+    'istioctl default profile');
+
+  /**
+   * The istio/gateway Helm chart, `helm install <release> istio/gateway -n <namespace>` with the
+   * chart's defaults: pods labelled `app: <release>` and `istio: <release without its "istio-"
+   * prefix>` (selected by the latter: `istio-ingress` → `istio: ingress`), ServiceAccount
+   * `<release>`. With the chart's `name`, `labels` or `serviceAccount.name` values set, use
+   * `custom`.
+   */
+  public static helmGatewayChart(release: string, namespace: string): GatewayInstall {
+    const istioLabel = typeof release === 'string' ? release.replace(/^istio-/, '') : release;
+    return new GatewayInstall(namespace, { istio: istioLabel }, release, `istio/gateway Helm chart release ${release} in ${namespace}`, release);
+  }
+
+  /** A gateway installed another way: its namespace, pod labels and ServiceAccount as they are. */
+  public static custom(install: CustomGatewayInstall): GatewayInstall {
+    return new GatewayInstall(install.namespace, { ...install.selector }, install.serviceAccount,
+      `custom gateway in ${install.namespace}`);
+  }
+
+  private constructor(
+    /** Namespace of the gateway's pods. */
+    public readonly namespace: string,
+    /** Labels selecting its pods. */
+    public readonly selector: { readonly [key: string]: string },
+    /** Its ServiceAccount. */
+    public readonly serviceAccount: string,
+    /** What it is, for people. */
+    public readonly description: string,
+    /** The Helm release, for the istio/gateway chart. */
+    public readonly helmRelease?: string,
+  ) {}
+
+  /** What it is, for people and messages. */
+  public toString(): string {
+    return this.description;
+  }
+}
+
 /** TLS of a gateway's HTTPS server. */
 export interface GatewayTls {
   /**
@@ -67,17 +128,27 @@ export interface MeshGatewayProps {
   /** @default IstioApiVersion.V1 */
   readonly apiVersion?: IstioApiVersion;
   /**
+   * How the gateway workload (the Envoy deployment that serves the Gateway) was installed: its
+   * namespace (pods, TLS Secrets, RequestAuthentication), pod labels and ServiceAccount. Not
+   * together with workloadSelector, workloadNamespace and serviceAccount.
+   * @default GatewayInstall.helmGatewayChart('istio-ingressgateway', 'istio-ingress')
+   */
+  readonly install?: GatewayInstall;
+  /**
    * Labels of the gateway workload's pods (the Envoy deployment that serves the Gateway).
+   * @deprecated use `install`
    * @default { istio: 'ingressgateway' }
    */
   readonly workloadSelector?: { [key: string]: string };
   /**
    * Namespace of the gateway workload: its pods, its TLS Secrets, its RequestAuthentication.
+   * @deprecated use `install`
    * @default 'istio-ingress'
    */
   readonly workloadNamespace?: string;
   /**
    * ServiceAccount of the gateway workload (its identity towards the services it calls).
+   * @deprecated use `install`
    * @default 'istio-ingressgateway'
    */
   readonly serviceAccount?: string;
@@ -133,11 +204,16 @@ export interface MeshGatewayAttributes {
   readonly gatewayNamespace: string;
   /** Hosts its servers accept (`ns/host` forms allowed). */
   readonly hosts: string[];
-  /** @default 'istio-ingress' */
+  /**
+   * How its gateway workload was installed. Not together with workloadNamespace, workloadSelector and serviceAccount.
+   * @default GatewayInstall.helmGatewayChart('istio-ingressgateway', 'istio-ingress')
+   */
+  readonly install?: GatewayInstall;
+  /** @deprecated use `install` @default 'istio-ingress' */
   readonly workloadNamespace?: string;
-  /** @default { istio: 'ingressgateway' } */
+  /** @deprecated use `install` @default { istio: 'ingressgateway' } */
   readonly workloadSelector?: { [key: string]: string };
-  /** @default 'istio-ingressgateway' */
+  /** @deprecated use `install` @default 'istio-ingressgateway' */
   readonly serviceAccount?: string;
   /** @default DEFAULT_TRUST_DOMAIN */
   readonly trustDomain?: string;
@@ -159,9 +235,8 @@ export interface MeshGatewayAttributes {
 }
 
 const MESH_GATEWAY_SYMBOL = Symbol.for('cdk8s-nats-mesh.MeshGateway');
-const DEFAULT_SELECTOR: { [key: string]: string } = { istio: 'ingressgateway' };
-const DEFAULT_WORKLOAD_NAMESPACE = 'istio-ingress';
-const DEFAULT_SERVICE_ACCOUNT = 'istio-ingressgateway';
+/** The default: the istio/gateway chart installed as release istio-ingressgateway in istio-ingress. */
+const DEFAULT_INSTALL = GatewayInstall.helmGatewayChart('istio-ingressgateway', 'istio-ingress');
 const DEFAULT_CLASS = 'istio';
 const HTTPS_PORT = 443;
 const HTTP_PORT = 80;
@@ -215,12 +290,66 @@ function selectorProblem(selector: { [key: string]: string }): string | undefine
 }
 
 
+/** What a gateway's install settings resolve to, with the field each came from (for messages). */
+interface ResolvedInstall {
+  readonly install: GatewayInstall;
+  readonly fields: { readonly namespace: string; readonly selector: string; readonly serviceAccount: string };
+}
+
+/**
+ * The gateway workload: `install`, or the deprecated separate props (each defaulting to the
+ * default install's), never both. Checks the values and throws at `scope`.
+ */
+function resolveInstall(scope: Construct, props: {
+  readonly install?: GatewayInstall; readonly workloadSelector?: { [key: string]: string }; readonly workloadNamespace?: string; readonly serviceAccount?: string;
+}): ResolvedInstall {
+  const legacy = (['workloadSelector', 'workloadNamespace', 'serviceAccount'] as const).filter((k) => props[k] !== undefined);
+  let resolved: ResolvedInstall;
+  if (props.install !== undefined) {
+    if (!(props.install instanceof GatewayInstall)) {
+      throw configError(scope, 'install', props.install, 'GatewayInstall.ISTIOCTL_DEFAULT, GatewayInstall.helmGatewayChart(release, namespace) or GatewayInstall.custom({...})');
+    }
+    if (legacy.length) {
+      throw configError(scope, legacy[0], props[legacy[0]],
+        `nothing with install (${props.install}): it sets the gateway workload's namespace, pod labels and ServiceAccount together`);
+    }
+    const release = props.install.helmRelease;
+    if (release !== undefined && !(isDnsLabel(release) && release.length <= 53)) {
+      throw configError(scope, 'install', release, 'a Helm release name (a DNS-1123 label of at most 53 characters)');
+    }
+    resolved = { install: props.install, fields: { namespace: 'install.namespace', selector: 'install.selector', serviceAccount: 'install.serviceAccount' } };
+  } else if (legacy.length) {
+    resolved = {
+      install: GatewayInstall.custom({
+        namespace: props.workloadNamespace ?? DEFAULT_INSTALL.namespace,
+        selector: props.workloadSelector ?? { ...DEFAULT_INSTALL.selector },
+        serviceAccount: props.serviceAccount ?? DEFAULT_INSTALL.serviceAccount,
+      }),
+      fields: { namespace: 'workloadNamespace', selector: 'workloadSelector', serviceAccount: 'serviceAccount' },
+    };
+  } else {
+    resolved = { install: DEFAULT_INSTALL, fields: { namespace: 'workloadNamespace', selector: 'workloadSelector', serviceAccount: 'serviceAccount' } };
+  }
+  const { install, fields } = resolved;
+  const selectorIssue = selectorProblem(install.selector as { [key: string]: string });
+  if (selectorIssue) throw configError(scope, fields.selector, install.selector, selectorIssue);
+  if (!isDnsLabel(install.namespace)) {
+    throw configError(scope, fields.namespace, install.namespace, 'a DNS-1123 label of at most 63 characters');
+  }
+  if (!isDnsSubdomain(install.serviceAccount) || install.serviceAccount === 'default') {
+    throw configError(scope, fields.serviceAccount, install.serviceAccount,
+      "the DNS-1123 name of the gateway workload's own ServiceAccount, not 'default'");
+  }
+  return resolved;
+}
+
 /** Listener name for a host: `https-<host>`; a wildcard `*.example.com` gives `https--example.com`. */
 function httpsListenerName(host: string): string {
   return host.startsWith('*.') ? `https--${host.slice(2)}` : `https-${host}`;
 }
 
 class ExistingMeshGateway extends Construct implements IMeshGateway {
+  public readonly install: GatewayInstall;
   public readonly gatewayName: string;
   public readonly gatewayNamespace: string;
   public readonly reference: string;
@@ -241,10 +370,11 @@ class ExistingMeshGateway extends Construct implements IMeshGateway {
     this.gatewayNamespace = a.gatewayNamespace;
     this.reference = `${a.gatewayNamespace}/${a.gatewayName}`;
     this.hosts = [...a.hosts];
-    this.workloadNamespace = a.workloadNamespace ?? DEFAULT_WORKLOAD_NAMESPACE;
-    this.workloadSelector = { ...(a.workloadSelector ?? DEFAULT_SELECTOR) };
-    this.principal = workloadPrincipal(a.trustDomain ?? DEFAULT_TRUST_DOMAIN, this.workloadNamespace,
-      a.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT);
+    const { install } = resolveInstall(this, a);
+    this.install = install;
+    this.workloadNamespace = install.namespace;
+    this.workloadSelector = { ...install.selector };
+    this.principal = workloadPrincipal(a.trustDomain ?? DEFAULT_TRUST_DOMAIN, this.workloadNamespace, install.serviceAccount);
     this.serverPorts = [...(a.serverPorts ?? [HTTPS_PORT, HTTP_PORT])];
     this.gatewayApiEnabled = a.gatewayApiName !== undefined;
     if (a.gatewayApiName !== undefined) {
@@ -255,7 +385,8 @@ class ExistingMeshGateway extends Construct implements IMeshGateway {
 
 /**
  * An Istio ingress Gateway (networking.istio.io) that routes bind to, for a gateway workload
- * installed separately (by default the `istio: ingressgateway` pods in `istio-ingress`):
+ * installed separately (`install`; by default the istio/gateway chart's release
+ * `istio-ingressgateway` in `istio-ingress`: pods `istio: ingressgateway`):
  * an HTTPS server on 443 whose certificate comes from a Secret in the WORKLOAD's namespace, an
  * optional mutual TLS, and a server on 80 that redirects to HTTPS. Optionally the same entry
  * point as a Kubernetes Gateway API Gateway.
@@ -318,6 +449,8 @@ export class MeshGateway extends Construct implements IMeshGateway {
   public readonly principal: string;
   /** Istio API version of the Gateway object. */
   public readonly apiVersion: IstioApiVersion;
+  /** How the gateway workload was installed (namespace, pod labels, ServiceAccount). */
+  public readonly install: GatewayInstall;
   /** ServiceAccount of the gateway workload. */
   public readonly serviceAccount: string;
   /** Trust domain of the principals. */
@@ -376,18 +509,11 @@ export class MeshGateway extends Construct implements IMeshGateway {
       throw configError(this, 'apiVersion', this.apiVersion, Object.values(IstioApiVersion).join(' or '));
     }
 
-    this.workloadSelector = { ...(props.workloadSelector ?? DEFAULT_SELECTOR) };
-    const selectorIssue = selectorProblem(this.workloadSelector);
-    if (selectorIssue) throw configError(this, 'workloadSelector', this.workloadSelector, selectorIssue);
-    this.workloadNamespace = props.workloadNamespace ?? DEFAULT_WORKLOAD_NAMESPACE;
-    if (!isDnsLabel(this.workloadNamespace)) {
-      throw configError(this, 'workloadNamespace', this.workloadNamespace, 'a DNS-1123 label of at most 63 characters');
-    }
-    this.serviceAccount = props.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
-    if (!isDnsSubdomain(this.serviceAccount) || this.serviceAccount === 'default') {
-      throw configError(this, 'serviceAccount', this.serviceAccount,
-        "the DNS-1123 name of the gateway workload's own ServiceAccount, not 'default'");
-    }
+    const { install } = resolveInstall(this, props);
+    this.install = install;
+    this.workloadSelector = { ...install.selector };
+    this.workloadNamespace = install.namespace;
+    this.serviceAccount = install.serviceAccount;
     this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     if (!isDnsSubdomain(this.trustDomain)) {
       throw configError(this, 'trustDomain', this.trustDomain, 'the mesh trust domain, a DNS name such as cluster.local');

@@ -40,6 +40,23 @@ export enum RetryOn {
 }
 
 /**
+ * Retry conditions that hold only when the request never reached the application (the
+ * connection could not be made, the upstream refused the HTTP/2 stream before reading it, or
+ * Envoy's rate limiter refused it): safe for any request. Every other condition fires after the
+ * application may have acted on the request (`reset` after it was sent, a 5xx, 409 or gRPC status
+ * the application answered).
+ */
+export const RETRY_ON_BEFORE_APPLICATION: readonly RetryOn[] = [RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM, RetryOn.ENVOY_RATELIMITED];
+
+/** Methods whose requests may be repeated without changing the result (RFC 9110): all but POST, PATCH and CONNECT. */
+export const IDEMPOTENT_METHODS: readonly HttpMethod[] = [
+  HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE,
+];
+
+/** Istio's retry policy for a route rule without `retries` (Istio 1.23, `retry.DefaultPolicy`). */
+export const ISTIO_DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes (503)';
+
+/**
  * Conditions on a request; all given conditions must hold. Give at most one of `pathPrefix`,
  * `pathExact` and `pathRegex`.
  *
@@ -96,8 +113,9 @@ export interface RouteRetries {
    */
   readonly perTryTimeout?: Duration;
   /**
-   * When to retry.
-   * @default - Istio's default (connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes)
+   * When to retry. On a rule whose requests are not idempotent (see `RouteRule.idempotent`), only
+   * RETRY_ON_BEFORE_APPLICATION, and it must be given.
+   * @default - Istio's default (connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes with 503)
    */
   readonly retryOn?: RetryOn[];
   /**
@@ -232,8 +250,26 @@ export interface RouteRule {
    * @default - no timeout
    */
   readonly timeout?: Duration;
-  /** @default - Istio's default retry policy */
+  /**
+   * Retries. A routing rule without them is written with `retries: { attempts: 0 }`: Istio's
+   * default policy (2 retries on connect-failure, refused-stream, unavailable, cancelled and 503)
+   * would otherwise repeat requests the application has already acted on.
+   * @default - no retries (attempts 0)
+   */
   readonly retries?: RouteRetries;
+  /**
+   * Whether the requests this rule matches may be repeated without changing the result.
+   * - `false`: never retried; `retries` with attempts above 0 are refused (payments, orders).
+   * - `true`: any retry condition (reads, or an application that deduplicates repeated requests,
+   *   e.g. by an idempotency key).
+   * - unset: inferred from the methods the rule matches. A rule that can match POST, PATCH or
+   *   CONNECT (a match without methods matches every method, and every gRPC call is a POST) may
+   *   retry only on RETRY_ON_BEFORE_APPLICATION (connect-failure, refused-stream,
+   *   envoy-ratelimited), named in `retryOn`; a rule that matches only GET, HEAD, OPTIONS, TRACE,
+   *   PUT or DELETE, anything.
+   * @default - inferred from the methods matched
+   */
+  readonly idempotent?: boolean;
   /** @default - none */
   readonly fault?: FaultInjection;
   /** @default - none */

@@ -21,8 +21,9 @@ import { IstioApiVersion } from './istio-api-version';
 import { GatewayApiParentRef, MeshGateway } from './mesh-gateway';
 import { IMeshGateway } from './mesh-references';
 import {
-  RetryOn, RouteMatch, RouteRule, durationMillis, durationProblem, gatewayApiDuration, gatewayHostAdmits,
-  hostsOverlap, isExternalHost, isLowerCaseHeaderName, istioDuration, percentageProblem, showDuration, splitGatewayHost, subsetName,
+  IDEMPOTENT_METHODS, ISTIO_DEFAULT_RETRY_ON, RETRY_ON_BEFORE_APPLICATION, RetryOn, RouteMatch, RouteRule, durationMillis, durationProblem,
+  gatewayApiDuration, gatewayHostAdmits, hostsOverlap, isExternalHost, isLowerCaseHeaderName, istioDuration, percentageProblem, showDuration,
+  splitGatewayHost, subsetName,
 } from './route-model';
 import { HttpMethod } from '../workloads/port';
 import { TrafficPolicy, renderTrafficPolicy, trafficPolicyProblems } from './traffic-policy';
@@ -486,7 +487,10 @@ export class ServiceRoute extends Construct {
     }
 
     throwFirst(this, field, durationProblem('timeout', rule.timeout));
-    this.checkRetries(field, rule);
+    if (rule.idempotent !== undefined && typeof rule.idempotent !== 'boolean') {
+      throw configError(this, `${field}.idempotent`, rule.idempotent, 'true or false (or unset: inferred from the methods the rule matches)');
+    }
+    this.checkRetries(field, rule, flat);
     this.checkFault(field, rule);
     this.checkMirror(field, rule);
     this.checkCors(field, rule);
@@ -554,11 +558,20 @@ export class ServiceRoute extends Construct {
     }
   }
 
-  private checkRetries(field: string, rule: RouteRule): void {
+  private checkRetries(field: string, rule: RouteRule, flat: FlatMatch[]): void {
     const r = rule.retries;
     if (r === undefined) return;
     if (!Number.isInteger(r.attempts) || r.attempts < 0 || r.attempts > 2_147_483_647) {
       throw configError(this, `${field}.retries.attempts`, r.attempts, 'an integer >= 0 (0 disables retries)');
+    }
+    if (r.attempts === 0) {
+      const extras = [r.perTryTimeout !== undefined ? 'perTryTimeout' : '', r.retryOn?.length ? 'retryOn' : '', r.retriableStatusCodes?.length ? 'retriableStatusCodes' : '']
+        .filter(Boolean);
+      if (extras.length) {
+        throw this.fail(`${field}.retries`, `attempts 0 with ${extras.join(' and ')}`,
+          'attempts 0 alone (retries off): Istio\'s validation refuses a retry policy with attempts 0 and other fields ("http retry policy configured when attempts are set to 0 (disabled)")');
+      }
+      return;
     }
     throwFirst(this, `${field}.retries`, durationProblem('perTryTimeout', r.perTryTimeout));
     const allowed = Object.values(RetryOn);
@@ -581,6 +594,31 @@ export class ServiceRoute extends Construct {
         throw this.fail(`${field}.retries`, `${r.attempts} attempts × ${showDuration(durationMillis(r.perTryTimeout))} = ${showDuration(total)}`,
           `attempts × perTryTimeout at most the rule's timeout (${showDuration(timeout)}): the last attempts would be cut off`);
       }
+    }
+    // With gatewayApi retries are refused altogether (checkGatewayApi).
+    if (!this.gatewayApi) this.checkRepeatable(field, rule, flat);
+  }
+
+  /** Retries only where a repeated request does no harm: none when declared not idempotent, only before the application otherwise. */
+  private checkRepeatable(field: string, rule: RouteRule, flat: FlatMatch[]): void {
+    const r = rule.retries!;
+    if (rule.idempotent === true) return;
+    if (rule.idempotent === false) {
+      throw this.fail(`${field}.retries.attempts`, `${r.attempts} on a rule declared idempotent: false`,
+        '0, or no retries (the route then writes attempts 0): the requests of this rule must never be repeated');
+    }
+    const takes = nonIdempotentMethods(flat);
+    if (takes === undefined) return;
+    const allowed = `retry conditions that hold only before the request reaches the application (${RETRY_ON_BEFORE_APPLICATION.join(', ')}), named in retryOn: `
+      + `a ${takes.short} request may already have been acted on when the others fire (a reset after it was sent, an error status the application answered); `
+      + 'or idempotent: true on the rule when the application deduplicates repeated requests (an idempotency key)';
+    if (!r.retryOn?.length && !r.retriableStatusCodes?.length) {
+      throw this.fail(`${field}.retries.retryOn`, `nothing (Istio's default: ${ISTIO_DEFAULT_RETRY_ON}) on a rule that matches ${takes.long}`, allowed);
+    }
+    const conditions = [...new Set([...(r.retryOn ?? []), ...(r.retriableStatusCodes?.length ? [RetryOn.RETRIABLE_STATUS_CODES] : [])])];
+    const unsafe = conditions.filter((c) => !RETRY_ON_BEFORE_APPLICATION.includes(c));
+    if (unsafe.length) {
+      throw this.fail(`${field}.retries.retryOn`, `${unsafe.join(', ')} on a rule that matches ${takes.long}`, allowed);
     }
   }
 
@@ -740,6 +778,17 @@ export class ServiceRoute extends Construct {
             `${allowed} when an HTTPRoute is emitted: Gateway API v1.2 (standard) has no equivalent (set gatewayApi false to keep it)`);
         }
       }
+      if (rule.idempotent === false && !rule.redirect && !rule.directResponse) {
+        throw this.fail(`${field}.idempotent`, 'false with gatewayApi',
+          `gatewayApi false for a rule whose requests must never be repeated: Istio gives HTTPRoute rules its default retries (${ISTIO_DEFAULT_RETRY_ON}), `
+          + 'and the Gateway API v1.2 standard channel has no retry field to turn them off');
+      }
+      const takes = rule.idempotent === undefined && !rule.redirect && !rule.directResponse ? nonIdempotentMethods(flat) : undefined;
+      if (takes) {
+        this.warn(`${field} (${rule.name}): the HTTPRoute gets Istio's default retries (${ISTIO_DEFAULT_RETRY_ON}) for ${takes.short} requests, `
+          + 'which the Gateway API v1.2 standard channel cannot turn off (the VirtualService has attempts 0): set idempotent: true if repeats are harmless, '
+          + 'or a mesh-wide defaultHttpRetryPolicy');
+      }
       const regex = flat.find((f) => f.pathKind === 'regex');
       if (regex) {
         throw this.fail(`${field}.matches[${regex.source}].pathRegex`, `${JSON.stringify(regex.path)} with gatewayApi`,
@@ -833,9 +882,10 @@ export class ServiceRoute extends Construct {
         : undefined,
       rewrite: rule.rewrite ? { uri: rule.rewrite.uri } : undefined,
       timeout: rule.timeout ? istioDuration(rule.timeout) : undefined,
+      // Always explicit on a routing rule: without it Istio retries on its default conditions.
       retries: retries
         ? { attempts: retries.attempts, perTryTimeout: retries.perTryTimeout ? istioDuration(retries.perTryTimeout) : undefined, retryOn }
-        : undefined,
+        : route ? { attempts: 0 } : undefined,
       fault: rule.fault
         ? {
           delay: rule.fault.delay
@@ -1019,6 +1069,18 @@ function rewritePathType(f: FlatMatch, uri: string): HttpRouteSpecRulesFiltersUr
     return HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH;
   }
   return undefined;
+}
+
+/**
+ * The methods of a rule that are not idempotent (POST, PATCH, CONNECT), for messages; undefined
+ * when it matches only idempotent ones. A rule or match without methods takes every method.
+ */
+function nonIdempotentMethods(flat: FlatMatch[]): { short: string; long: string } | undefined {
+  if (flat.length === 0 || flat.some((f) => f.method === undefined)) {
+    return { short: 'POST or PATCH', long: 'every method (no method condition), POST and PATCH included' };
+  }
+  const methods = [...new Set(flat.map((f) => f.method!))].filter((m) => !IDEMPOTENT_METHODS.includes(m));
+  return methods.length ? { short: methods.join(' or '), long: methods.join(', ') } : undefined;
 }
 
 /** Matches per HTTPRoute rule (a rule without matches counts one; rewrite rules are split per match). */

@@ -17,6 +17,7 @@ import { ResourceAmounts, Resources } from '../workloads/resources';
 import { PodManagementPolicy, StatefulService } from '../workloads/stateful-service';
 import { Volume, VolumeMount } from '../workloads/volume';
 import { IWorkload, TopologySpread } from '../workloads/workload';
+import { ISTIO_DEFAULT_TERMINATION_DRAIN, PROXY_CONFIG_ANNOTATION, meshProxyConfigAnnotation, parseMeshProxyConfig } from '../mesh/proxy-config';
 import { NatsAccount, NatsAuth, NatsExportKind, NatsPermissions, NatsUser, SecretKeyRef, subjectProblem, subjectWithin } from './nats-auth';
 import { ConfBlock, ConfDuration, ConfLazy, ConfValue, ConfVariable, keysNewerThan, renderNatsConf } from './nats-conf';
 import { NATS_SYSTEMS } from '../checks/nats';
@@ -51,7 +52,12 @@ export enum NatsMeshMode {
   /**
    * In the mesh with a sidecar: every NATS port is declared TCP (NATS speaks first, protocol
    * sniffing would hang), the route port is left out of capture so peers reach each other
-   * directly during start-up.
+   * directly during start-up. The pods' `proxy.istio.io/config` keeps the sidecar draining for
+   * the whole lame duck (`terminationDrainDuration` = lameDuckDuration + lameDuckGracePeriod,
+   * within the termination grace period; Istio's default of 5s would drop every client at once
+   * while the server is still moving them one by one) and starts the server only once the
+   * sidecar is ready (`holdApplicationUntilProxyStarts`: leafnode remotes and gateways connect
+   * through it at start-up).
    */
   INSIDE = 'inside',
   /** Outside the mesh: sidecar injection off for the NATS pods; clients in the mesh need a PeerAuthentication exception. */
@@ -116,6 +122,38 @@ export interface NatsWebsocketIngress {
   readonly tlsSecretName?: string;
 }
 
+/**
+ * Authorization of the routes between the servers of a cluster (`cluster { authorization }`),
+ * with credentials from a Secret the platform team provisions.
+ *
+ * nats-server 2.9 takes a route's credentials only from its URL (`nats://user:password@host:6222`)
+ * and does not expand variables inside strings, so the route URLs are composed by Kubernetes:
+ * the Secret is read whole into the server's environment (`envFrom`, resolved before any `env`
+ * entry), and `NATS_ROUTES` is an `env` value that refers to its keys (`$(NATS_ROUTE_USER)`,
+ * `$(NATS_ROUTE_PASSWORD)`), which nats.conf reads as `routes: $NATS_ROUTES`. Neither the
+ * ConfigMap nor the pod spec holds the credentials.
+ */
+export interface NatsRouteAuth {
+  /**
+   * A Secret in the cluster's namespace with exactly the keys `NATS_ROUTE_USER` and
+   * `NATS_ROUTE_PASSWORD` (every key of it becomes an environment variable of the server, so keep
+   * it for this purpose). The password goes into the route URLs and is read as config syntax:
+   * letters and digits only, starting with a letter (`p$(openssl rand -hex 24)`). A missing key
+   * stops the server at start-up (an undefined variable), it never runs with open routes.
+   */
+  readonly secretName: string;
+}
+
+/** The environment variables of route authorization (`NatsRouteAuth`). */
+export const NATS_ROUTE_ENV = {
+  /** Key of the route Secret: the user every server presents and accepts on its routes. */
+  USER: 'NATS_ROUTE_USER',
+  /** Key of the route Secret: its password. */
+  PASSWORD: 'NATS_ROUTE_PASSWORD',
+  /** The route URLs with the credentials, composed by Kubernetes from the two keys (nats.conf `routes: $NATS_ROUTES`). */
+  ROUTES: 'NATS_ROUTES',
+};
+
 /** Server limits. */
 export interface NatsLimits {
   /** @default - the server's 1MB */
@@ -164,6 +202,13 @@ export interface NatsClusterProps {
   readonly clusterDomain?: string;
   /** @default - plain listeners */
   readonly tls?: NatsListenersTls;
+  /**
+   * Route authorization with credentials from a Secret. A cluster (replicas > 1) needs it unless
+   * its route listener has TLS (`tls.cluster`, always mutual): otherwise any pod that reaches
+   * port 6222 joins the cluster and receives every message and JetStream replica. Both may be set.
+   * @default - none (refused for a cluster without tls.cluster)
+   */
+  readonly routeAuth?: NatsRouteAuth;
   /** @default - no authentication */
   readonly auth?: NatsAuth;
   /** Open a leafnode listener for other systems to connect to. @default false */
@@ -200,6 +245,13 @@ export interface NatsClusterProps {
   readonly spread?: TopologySpread;
   /** @default NatsMeshMode.NONE */
   readonly mesh?: NatsMeshMode;
+  /**
+   * Annotations of the server pods, over the ones the cluster sets. With `mesh: INSIDE`, a
+   * `proxy.istio.io/config` of your own replaces the cluster's: it must keep a
+   * `terminationDrainDuration` of at least lameDuckDuration (checked).
+   * @default - only the cluster's own
+   */
+  readonly podAnnotations?: { [key: string]: string };
   /** Allow 2 or 4 JetStream servers (no more fault tolerance than 1 or 3). @default false */
   readonly allowEvenClusterSize?: boolean;
 }
@@ -320,8 +372,15 @@ export class NatsCluster extends Construct implements INatsCluster {
   public readonly headlessServiceName: string;
   /** The users of every account (empty without auth). */
   public readonly users: NatsClusterUser[] = [];
-  /** Environment variables the config reads, besides SERVER_NAME, and where they come from. */
+  /** Environment variables the config reads from single Secret keys (users' passwords and nkeys), and where they come from. */
   public readonly secretEnv: KeyRefEnv[];
+  /**
+   * The Secret read whole into the server's environment for route authorization (`envFrom`:
+   * keys NATS_ROUTE_USER and NATS_ROUTE_PASSWORD), when the cluster has it.
+   */
+  public readonly routeAuthSecretName?: string;
+  /** Every `$NAME` the config reads besides SERVER_NAME: the secretEnv names, then the route authorization's. */
+  public readonly configVariables: string[];
   /** Pod host names, in ordinal order (`<name>-<i>.<headless>.<ns>.svc.<domain>`). */
   public readonly podHostnames: string[];
   /** The StatefulService running the servers. */
@@ -440,11 +499,15 @@ export class NatsCluster extends Construct implements INatsCluster {
     });
 
     const tls = props.tls ?? {};
+    const routeAuth = this.checkRouteAuth(props.routeAuth, clustered, gateways.length > 0, replicas, tls);
+    this.routeAuthSecretName = routeAuth?.secretName;
     if (tls.client) this.clientCa = { secretName: tls.client.secretName ?? `${name}-client-tls`, key: tls.client.options.caKey ?? 'ca.crt' };
     const secretEnv: KeyRefEnv[] = [];
     const auth = props.auth ? this.renderAuth(props.auth, js, secretEnv) : undefined;
     this.accountNames = props.auth ? props.auth.accounts.map((a) => a.name) : ['$G'];
     this.secretEnv = secretEnv;
+    const routeVariables = routeAuth ? [...(clustered ? [NATS_ROUTE_ENV.ROUTES] : []), NATS_ROUTE_ENV.USER, NATS_ROUTE_ENV.PASSWORD] : [];
+    this.configVariables = [...secretEnv.map((e) => e.name), ...routeVariables];
 
     this.podHostnames = Array.from({ length: replicas }, (_, i) => `${name}-${i}.${this.headlessServiceName}.${namespace}.svc.${domain}`);
     // tls:// makes clients insist on TLS when the client listener requires it.
@@ -467,7 +530,13 @@ export class NatsCluster extends Construct implements INatsCluster {
         name,
         port: NATS_PORTS.CLUSTER,
         no_advertise: true,
-        routes: clustered ? this.podHostnames.map((h) => `nats://${h}:${NATS_PORTS.CLUSTER}`) : undefined,
+        // With route authorization the URLs carry the credentials: composed by Kubernetes (NatsRouteAuth).
+        routes: clustered
+          ? routeAuth ? new ConfVariable(NATS_ROUTE_ENV.ROUTES) : this.podHostnames.map((h) => `nats://${h}:${NATS_PORTS.CLUSTER}`)
+          : undefined,
+        authorization: routeAuth
+          ? { user: new ConfVariable(NATS_ROUTE_ENV.USER), password: new ConfVariable(NATS_ROUTE_ENV.PASSWORD) }
+          : undefined,
         tls: tlsBlock('cluster', tls.cluster, true),
       } : undefined,
       jetstream: js ? {
@@ -528,7 +597,7 @@ export class NatsCluster extends Construct implements INatsCluster {
     });
 
     this.servers = this.createServers(props, {
-      name, image, resources, replicas, js, fileStorage, version, secretEnv, ldmTerminate: termination,
+      name, image, resources, replicas, js, fileStorage, version, secretEnv, ldmTerminate: termination, ldm, ldmGrace, routeAuth,
     });
 
     // The graph edges the cluster implies: routes between its servers, the box's connection.
@@ -760,7 +829,8 @@ export class NatsCluster extends Construct implements INatsCluster {
 
   private createServers(props: NatsClusterProps, o: {
     name: string; image: ContainerImage; resources: Resources; replicas: number; js: boolean; fileStorage: Size;
-    version: NatsServerVersion; secretEnv: KeyRefEnv[]; ldmTerminate: Duration;
+    version: NatsServerVersion; secretEnv: KeyRefEnv[]; ldmTerminate: Duration; ldm: Duration; ldmGrace: Duration;
+    routeAuth?: NatsRouteAuth;
   }): StatefulService {
     const mesh = props.mesh ?? NatsMeshMode.NONE;
     const ports: WorkloadPort[] = [
@@ -802,11 +872,23 @@ export class NatsCluster extends Construct implements INatsCluster {
       });
     }
     const podLabels: { [k: string]: string } = {};
-    const podAnnotations: { [k: string]: string } = {};
+    let podAnnotations: { [k: string]: string } = {};
     if (mesh === NatsMeshMode.OUTSIDE) podLabels['sidecar.istio.io/inject'] = 'false';
     if (mesh === NatsMeshMode.INSIDE) {
       podAnnotations['traffic.sidecar.istio.io/excludeInboundPorts'] = String(NATS_PORTS.CLUSTER);
       podAnnotations['traffic.sidecar.istio.io/excludeOutboundPorts'] = String(NATS_PORTS.CLUSTER);
+      // The sidecar forwards the clients' connections to 4222: it must outlive the lame duck, and
+      // be ready before the server dials leafnode remotes and gateways through it.
+      const drain = Math.min(o.ldm.toSeconds() + o.ldmGrace.toSeconds(), o.ldmTerminate.toSeconds());
+      Object.assign(podAnnotations, meshProxyConfigAnnotation({ terminationDrainDuration: Duration.seconds(drain), holdApplicationUntilProxyStarts: true }));
+      this.checkProxyConfig(props.podAnnotations, o.ldm);
+    }
+    podAnnotations = { ...podAnnotations, ...props.podAnnotations };
+    const env: { [k: string]: string } = { GOMEMLIMIT: this.goMemLimit };
+    if (o.routeAuth && o.replicas > 1) {
+      // Expanded by the kubelet from the route Secret, which envFrom puts in the environment first.
+      const cred = `$(${NATS_ROUTE_ENV.USER}):$(${NATS_ROUTE_ENV.PASSWORD})`;
+      env[NATS_ROUTE_ENV.ROUTES] = `[${this.podHostnames.map((h) => `"nats://${cred}@${h}:${NATS_PORTS.CLUSTER}"`).join(', ')}]`;
     }
     const serverMounts: VolumeMount[] = [
       { volume: configVolume, mountPath: CONFIG_DIR },
@@ -821,8 +903,9 @@ export class NatsCluster extends Construct implements INatsCluster {
       args: ['--config', `${CONFIG_DIR}/nats.conf`],
       ports,
       fieldEnv: { SERVER_NAME: 'metadata.name' },
-      env: { GOMEMLIMIT: this.goMemLimit },
+      env,
       secretEnv: o.secretEnv,
+      envFromSecrets: o.routeAuth ? [o.routeAuth.secretName] : undefined,
       startup: Probe.httpGet('/healthz', NATS_PORTS.MONITOR, { initialDelay: Duration.seconds(10), period: Duration.seconds(10), timeout: Duration.seconds(5), failureThreshold: 90 }),
       readiness: Probe.httpGet(health('?js-server-only=true'), NATS_PORTS.MONITOR, { initialDelay: Duration.seconds(10), period: Duration.seconds(10), timeout: Duration.seconds(5), failureThreshold: 3 }),
       liveness: Probe.httpGet(health('?js-enabled-only=true'), NATS_PORTS.MONITOR, { initialDelay: Duration.seconds(10), period: Duration.seconds(30), timeout: Duration.seconds(5), failureThreshold: 3 }),
@@ -841,6 +924,46 @@ export class NatsCluster extends Construct implements INatsCluster {
       podAnnotations: Object.keys(podAnnotations).length ? podAnnotations : undefined,
       version: o.version.toString(),
     });
+  }
+
+  /** Route authorization: required on a cluster without mutual TLS on its routes, only where routes are listened for. */
+  private checkRouteAuth(routeAuth: NatsRouteAuth | undefined, clustered: boolean, gateways: boolean, replicas: number,
+    tls: NatsListenersTls): NatsRouteAuth | undefined {
+    if (routeAuth === undefined) {
+      if (clustered && !tls.cluster) {
+        throw configError(this, 'routeAuth', undefined,
+          `route authorization (routeAuth: a Secret with NATS_ROUTE_USER and NATS_ROUTE_PASSWORD) or mutual TLS on the routes (tls.cluster) for a cluster of ${replicas} servers: `
+          + 'otherwise any pod that reaches port 6222 joins the cluster and receives every message and JetStream replica');
+      }
+      return undefined;
+    }
+    if (!clustered && !gateways) {
+      throw configError(this, 'routeAuth.secretName', routeAuth.secretName, 'route authorization only on a cluster (replicas > 1) or with gateways: a single server listens for no routes');
+    }
+    const name = routeAuth.secretName;
+    if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+      throw configError(this, 'routeAuth.secretName', name, 'the name of a Secret in the cluster\'s namespace (a DNS-1123 name)');
+    }
+    return routeAuth;
+  }
+
+  /** A proxy.istio.io/config of the user's: one Istio reads, whose drain outlasts the lame duck. */
+  private checkProxyConfig(annotations: { [key: string]: string } | undefined, ldm: Duration): void {
+    const text = annotations?.[PROXY_CONFIG_ANNOTATION];
+    if (text === undefined) return;
+    const field = `podAnnotations["${PROXY_CONFIG_ANNOTATION}"]`;
+    const { config, problem } = parseMeshProxyConfig(text);
+    if (problem) throw configError(this, field, text, problem);
+    const given = config!.terminationDrainDurationMillis;
+    const drain = given ?? ISTIO_DEFAULT_TERMINATION_DRAIN.toMilliseconds();
+    if (drain < ldm.toMilliseconds()) {
+      const received = given === undefined
+        ? `no terminationDrainDuration (Istio's default, ${ISTIO_DEFAULT_TERMINATION_DRAIN.toSeconds()}s)`
+        : `terminationDrainDuration ${drain / 1000}s`;
+      throw configError(this, field, received,
+        `a terminationDrainDuration of at least lameDuckDuration (${ldm.toSeconds()}s), such as ${ldm.toSeconds() + 10}s: clients reach the server through its sidecar, `
+        + 'which closes every connection at once when its drain ends, while nats-server is still in lame duck moving its clients away one by one');
+    }
   }
 
   private createWebsocketIngress(name: string, props: NatsClusterProps): k8s.KubeIngress {

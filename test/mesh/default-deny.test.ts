@@ -37,7 +37,7 @@ class FakeRoute extends Construct {
 
 function shop() {
   const f = setup();
-  new NamespaceBaseline(f.chart, 'ns', { mesh: {} });
+  new NamespaceBaseline(f.chart, 'ns', { mesh: { cni: true } });
   const web = new Microservice(f.chart, 'web', { image: IMAGE, resources: GUARANTEED, ports: [HTTP, METRICS], exposed: true });
   return { ...f, web };
 }

@@ -17,7 +17,7 @@ function provider(chart: Chart, props: Partial<ExternalServiceProps> = {}): Exte
 
 function shop() {
   const f = setup();
-  new NamespaceBaseline(f.chart, 'ns', { mesh: {} });
+  new NamespaceBaseline(f.chart, 'ns', { mesh: { cni: true } });
   const payment = new Microservice(f.chart, 'payment', { image: IMAGE, resources: GUARANTEED, ports: [HTTP] });
   return { ...f, payment };
 }

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  GatewayTlsMode, GatewayTlsProtocolVersion, IstioApiVersion, MeshGateway, MeshGatewayProps,
+  GatewayInstall, GatewayTlsMode, GatewayTlsProtocolVersion, IstioApiVersion, MeshGateway, MeshGatewayProps,
 } from '../../constructs';
 import { loadSchemaValidator } from '../support/schema-validator';
 import { allOfKind, expectConfigError, one, setup, synth, validationErrors } from '../workloads/helpers';
@@ -175,6 +175,72 @@ describe('MeshGateway: Gateway API output', () => {
   test('no gatewayApi: no listener names', () => {
     const { chart } = setup();
     expect(gateway(chart, 'public').gatewayApiListenerName('shop.example.com')).toBeUndefined();
+  });
+});
+
+describe('MeshGateway: the gateway workload as installed (GatewayInstall)', () => {
+  const workloadOf = (gw: { workloadNamespace: string; workloadSelector: { [k: string]: string }; principal: string }) =>
+    [gw.workloadNamespace, gw.workloadSelector, gw.principal];
+  const build = (props: Partial<MeshGatewayProps>) => () => gateway(setup().chart, 'public', props);
+
+  test('istioctl default profile: istio-system, istio: ingressgateway, istio-ingressgateway-service-account', () => {
+    const { chart } = setup();
+    const gw = gateway(chart, 'public', { install: GatewayInstall.ISTIOCTL_DEFAULT });
+    expect(one(synth(chart), 'Gateway', 'public').spec.selector).toEqual({ istio: 'ingressgateway' });
+    expect(workloadOf(gw)).toEqual(['istio-system', { istio: 'ingressgateway' }, 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
+    expect([gw.serviceAccount, gw.install, `${gw.install}`]).toEqual(['istio-ingressgateway-service-account', GatewayInstall.ISTIOCTL_DEFAULT, 'istioctl default profile']);
+  });
+
+  test('istio/gateway Helm chart: istio: <release without istio->, ServiceAccount <release>, the release namespace', () => {
+    const { chart } = setup();
+    const docs = gateway(chart, 'public', { install: GatewayInstall.helmGatewayChart('istio-ingress', 'istio-ingress') });
+    expect(workloadOf(docs)).toEqual(['istio-ingress', { istio: 'ingress' }, 'cluster.local/ns/istio-ingress/sa/istio-ingress']);
+    const edge = gateway(chart, 'edge', { hosts: ['edge.example.com'], install: GatewayInstall.helmGatewayChart('edge-gateway', 'edge') });
+    expect(workloadOf(edge)).toEqual(['edge', { istio: 'edge-gateway' }, 'cluster.local/ns/edge/sa/edge-gateway']);
+    expect(`${edge.install}`).toBe('istio/gateway Helm chart release edge-gateway in edge');
+  });
+
+  test('the default is the chart\'s release istio-ingressgateway in istio-ingress (what the separate props defaulted to)', () => {
+    const { chart } = setup();
+    const gw = gateway(chart, 'public');
+    expect(workloadOf(gw)).toEqual(['istio-ingress', { istio: 'ingressgateway' }, 'cluster.local/ns/istio-ingress/sa/istio-ingressgateway']);
+    expect(workloadOf(gw)).toEqual(workloadOf(gateway(chart, 'same', { hosts: ['same.example.com'], install: GatewayInstall.helmGatewayChart('istio-ingressgateway', 'istio-ingress') })));
+  });
+
+  test('custom: namespace, labels and ServiceAccount as given; fromAttributes takes it too', () => {
+    const { chart } = setup();
+    const install = GatewayInstall.custom({ namespace: 'partner-ingress', selector: { app: 'partner-gateway' }, serviceAccount: 'partner-gateway' });
+    const gw = gateway(chart, 'partners', { hosts: ['partners.example.com'], install });
+    expect(workloadOf(gw)).toEqual(['partner-ingress', { app: 'partner-gateway' }, 'cluster.local/ns/partner-ingress/sa/partner-gateway']);
+    const shared = MeshGateway.fromAttributes(chart, 'shared', {
+      gatewayName: 'shared', gatewayNamespace: 'istio-system', hosts: ['*.example.com'], install: GatewayInstall.ISTIOCTL_DEFAULT,
+    });
+    expect(workloadOf(shared)).toEqual(['istio-system', { istio: 'ingressgateway' }, 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
+  });
+
+  test('rule: install, or the deprecated separate props, not both', () => {
+    expectConfigError(build({ install: GatewayInstall.ISTIOCTL_DEFAULT, workloadNamespace: 'istio-ingress' }),
+      '[test] c/public: workloadNamespace: received "istio-ingress"; allowed: nothing with install (istioctl default profile): '
+      + "it sets the gateway workload's namespace, pod labels and ServiceAccount together");
+  });
+
+  test('rule: a Helm release name', () => {
+    expectConfigError(build({ install: GatewayInstall.helmGatewayChart('Istio_Ingress', 'istio-ingress') }),
+      '[test] c/public: install: received "Istio_Ingress"; allowed: a Helm release name (a DNS-1123 label of at most 53 characters)');
+  });
+
+  test('rule: the install\'s values are checked like the props, under install.*', () => {
+    expectConfigError(build({ install: GatewayInstall.custom({ namespace: 'edge', selector: {}, serviceAccount: 'edge' }) }),
+      '[test] c/public: install.selector: received {}; allowed: at least one label (an empty selector picks every gateway workload of the mesh)');
+    expectConfigError(build({ install: GatewayInstall.helmGatewayChart('edge', 'Edge') }),
+      '[test] c/public: install.namespace: received "Edge"; allowed: a DNS-1123 label of at most 63 characters');
+    expectConfigError(build({ install: GatewayInstall.custom({ namespace: 'edge', selector: { app: 'edge' }, serviceAccount: 'default' }) }),
+      "[test] c/public: install.serviceAccount: received \"default\"; allowed: the DNS-1123 name of the gateway workload's own ServiceAccount, not 'default'");
+  });
+
+  test('rule: install is a GatewayInstall', () => {
+    expectConfigError(build({ install: { namespace: 'edge' } as unknown as GatewayInstall }),
+      '[test] c/public: install: received {"namespace":"edge"}; allowed: GatewayInstall.ISTIOCTL_DEFAULT, GatewayInstall.helmGatewayChart(release, namespace) or GatewayInstall.custom({...})');
   });
 });
 

@@ -45,7 +45,7 @@ function service(chart: Chart, name: string, props: Partial<MicroserviceProps> =
 /** Namespace `shop` enrolled in the mesh with `orders` (target) and `web`, `worker` (callers). */
 function shop() {
   const f = setup();
-  new NamespaceBaseline(f.chart, 'ns', { mesh: {} });
+  new NamespaceBaseline(f.chart, 'ns', { mesh: { cni: true } });
   const orders = service(f.chart, 'orders');
   const web = service(f.chart, 'web');
   const worker = service(f.chart, 'worker', { serviceAccountName: 'worker-identity' });
@@ -116,7 +116,7 @@ describe('ServiceAuthorization: the policy', () => {
   test('a caller in another namespace is named by its own namespace; the policy lives in the target\'s', () => {
     const { app, chart, orders } = shop();
     const jobs = new Chart(app, 'jobs', { namespace: 'jobs' });
-    new NamespaceBaseline(jobs, 'ns', { mesh: {} });
+    new NamespaceBaseline(jobs, 'ns', { mesh: { cni: true } });
     const nightly = service(jobs, 'nightly');
     authorize(jobs, { target: orders, callers: [{ workload: nightly, ports: [9090] }] });
     const policy = one(synth(jobs), 'AuthorizationPolicy');
@@ -133,7 +133,7 @@ describe('ServiceAuthorization: the policy', () => {
 
   test('allowPeers adds a rule for the target\'s own principal; a peers-only policy needs no callers', () => {
     const f = setup();
-    new NamespaceBaseline(f.chart, 'ns', { mesh: {} });
+    new NamespaceBaseline(f.chart, 'ns', { mesh: { cni: true } });
     const db = new StatefulService(f.chart, 'db', { image: IMAGE, resources: GUARANTEED, replicas: 3, ports: [TCP] });
     const a = authorize(f.chart, { target: db, callers: [], allowPeers: true });
     expect(one(synth(f.chart), 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/db'] } }] }]);

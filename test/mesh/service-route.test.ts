@@ -59,6 +59,8 @@ function dest(subset?: string, weight?: number, port?: number): any {
 }
 
 const LABELS = { 'app.kubernetes.io/name': 'order', 'app.kubernetes.io/managed-by': 'cdk8s-nats-mesh' };
+/** What a routing rule without retries is written with: Istio's default policy would repeat its requests. */
+const NO_RETRIES = { attempts: 0 };
 
 test('the schema validator has every CRD bundle (Istio 1.23.6 and 1.30.3, Gateway API v1.2.1)', () => {
   expect(validator.missing).toEqual([]);
@@ -72,7 +74,7 @@ describe('ServiceRoute: output', () => {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
       metadata: { name: 'order', namespace: 'shop', labels: LABELS },
-      spec: { hosts: [HOST], http: [{ name: 'default', route: [dest()] }] },
+      spec: { hosts: [HOST], http: [{ name: 'default', route: [dest()], retries: NO_RETRIES }] },
     }]);
     expect({
       name: r.name, namespace: r.namespace, app: r.app, host: r.host, hosts: r.hosts, meshTraffic: r.meshTraffic, port: r.port,
@@ -91,7 +93,7 @@ describe('ServiceRoute: output', () => {
     const f = fixture();
     const r = route(f, { versions: CANARY(f) });
     const [vs, dr] = routingObjects(f.chart);
-    expect(vs.spec.http).toEqual([{ name: 'default', route: [dest('v3-1-4', 90), dest('v3-2-0', 10)] }]);
+    expect(vs.spec.http).toEqual([{ name: 'default', route: [dest('v3-1-4', 90), dest('v3-2-0', 10)], retries: NO_RETRIES }]);
     expect(dr).toEqual({
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
@@ -138,6 +140,8 @@ describe('ServiceRoute: output', () => {
           matches: [{ pathPrefix: '/api/v1/', headers: { 'x-tenant': 'acme' }, methods: [HttpMethod.GET, HttpMethod.POST] }, { pathRegex: '^/v1/.*' }],
           timeout: Duration.seconds(6),
           retries: { attempts: 3, perTryTimeout: Duration.seconds(2), retryOn: [RetryOn.GATEWAY_ERROR, RetryOn.CONNECT_FAILURE], retriableStatusCodes: [409] },
+          // It takes POST: retrying on gateway errors and 409 needs the application to deduplicate.
+          idempotent: true,
           mirror: { workload: shadow, percentage: 5 },
           rewrite: { uri: '/v1/' },
           cors: {
@@ -176,9 +180,10 @@ describe('ServiceRoute: output', () => {
           name: 'chaos',
           match: [{ headers: { 'x-chaos': { exact: 'on' } } }],
           route: route_,
+          retries: NO_RETRIES,
           fault: { delay: { fixedDelay: '1.5s', percentage: { value: 50 } }, abort: { httpStatus: 503, percentage: { value: 100 } } },
         },
-        { name: 'default', route: route_ },
+        { name: 'default', route: route_, retries: NO_RETRIES },
       ]);
     }
   });
@@ -196,7 +201,7 @@ describe('ServiceRoute: output', () => {
         gateways: ['istio-ingress/public'],
         // Hosts open to namespace shop only: not payments/..., not ./... (the gateway's namespace), not the bare `*`.
         hosts: ['shop.example.com', 'api.example.com'],
-        http: [{ name: 'default', route: [dest('v3-1-4', 90), dest('v3-2-0', 10)] }],
+        http: [{ name: 'default', route: [dest('v3-1-4', 90), dest('v3-2-0', 10)], retries: NO_RETRIES }],
       },
     });
     expect([r.meshTraffic, r.hosts, r.meshVirtualService]).toEqual([false, ['shop.example.com', 'api.example.com'], undefined]);
@@ -225,6 +230,7 @@ describe('ServiceRoute: output', () => {
     expect(vs.spec.http).toEqual([{
       name: 'default',
       route: [dest(undefined, undefined, 80)],
+      retries: NO_RETRIES,
       mirror: { host: 'order-shadow.shop.svc.cluster.local', port: { number: 8080 } },
     }]);
   });
@@ -243,8 +249,8 @@ describe('ServiceRoute: output', () => {
     });
     const [vs] = routingObjects(f.chart);
     expect(vs.spec.http).toEqual([
-      { name: 'pinned', match: [{ headers: { 'x-canary': { exact: 'true' } } }], route: [dest('v3-2-0')] },
-      { name: 'default', route: [dest('v3-1-4', 90), dest('v3-2-0', 10)] },
+      { name: 'pinned', match: [{ headers: { 'x-canary': { exact: 'true' } } }], route: [dest('v3-2-0')], retries: NO_RETRIES },
+      { name: 'default', route: [dest('v3-1-4', 90), dest('v3-2-0', 10)], retries: NO_RETRIES },
     ]);
   });
 
@@ -259,7 +265,7 @@ describe('ServiceRoute: output', () => {
   test('warnings: fault injection with retries or a timeout is valid but recorded as a warning', () => {
     const f = fixture();
     const r = route(f, {
-      rules: [{ name: 'chaos', fault: { abort: { httpStatus: 503, percentage: 10 } }, retries: { attempts: 2 }, timeout: Duration.seconds(3) }],
+      rules: [{ name: 'chaos', fault: { abort: { httpStatus: 503, percentage: 10 } }, retries: { attempts: 2 }, idempotent: true, timeout: Duration.seconds(3) }],
     });
     const message = 'rules[0] (chaos): fault injection with retries and a timeout: aborted requests are retried and injected delays count '
       + 'against the timeout, so the experiment may not test what it seems to';
@@ -605,6 +611,110 @@ describe('ServiceRoute: checks', () => {
     expect(validationErrors(f.chart)).toEqual([
       `${ROUTE}: host: received "${HOST}", also bound to the mesh by c/second (VirtualService shop/order-b); allowed: one mesh-bound VirtualService per host: Istio does not merge them and applies only one (IST0109)`,
       `[test] c/second: host: received "${HOST}", also bound to the mesh by c/route (VirtualService shop/order); allowed: one mesh-bound VirtualService per host: Istio does not merge them and applies only one (IST0109)`,
+    ]);
+  });
+});
+
+describe('ServiceRoute: retries and repeated requests', () => {
+  const BEFORE_APP = 'retry conditions that hold only before the request reaches the application (connect-failure, refused-stream, envoy-ratelimited), named in retryOn: ';
+  const OR_IDEMPOTENT = 'or idempotent: true on the rule when the application deduplicates repeated requests (an idempotency key)';
+  const allowed = (methods: string) => `${BEFORE_APP}a ${methods} request may already have been acted on when the others fire `
+    + `(a reset after it was sent, an error status the application answered); ${OR_IDEMPOTENT}`;
+  const EVERY_METHOD = 'every method (no method condition), POST and PATCH included';
+
+  test('a routing rule without retries is written with attempts 0; redirects and direct responses get none', () => {
+    const f = fixture();
+    route(f, {
+      rules: [
+        { name: 'legacy', matches: [{ pathExact: '/old' }], redirect: { uri: '/new' } },
+        { name: 'health', matches: [{ pathExact: '/healthz' }], directResponse: { status: 200 } },
+        { name: 'checkout', matches: [{ pathPrefix: '/api/orders' }], timeout: Duration.seconds(10) },
+        { name: 'off', matches: [{ pathPrefix: '/api/payments' }], retries: { attempts: 0 } },
+        { name: 'default' },
+      ],
+    });
+    expect(routingObjects(f.chart)[0].spec.http.map((h: any) => [h.name, h.retries])).toEqual([
+      ['legacy', undefined], ['health', undefined], ['checkout', NO_RETRIES], ['off', NO_RETRIES], ['default', NO_RETRIES],
+    ]);
+  });
+
+  test('a rule that takes POST retries what never reached the application; reads and idempotent rules retry anything', () => {
+    const f = fixture();
+    route(f, {
+      rules: [
+        {
+          name: 'checkout', matches: [{ pathPrefix: '/api/orders', methods: [HttpMethod.POST] }], timeout: Duration.seconds(10),
+          retries: { attempts: 2, perTryTimeout: Duration.seconds(3), retryOn: [RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM, RetryOn.ENVOY_RATELIMITED] },
+        },
+        { name: 'reads', matches: [{ pathPrefix: '/api/orders', methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE] }], retries: { attempts: 2, retryOn: [RetryOn.RESET, RetryOn.HTTP_5XX] } },
+        { name: 'search', matches: [{ pathExact: '/api/search', methods: [HttpMethod.POST] }], idempotent: true, retries: { attempts: 3 } },
+        { name: 'default', idempotent: false },
+      ],
+    });
+    expect(routingObjects(f.chart)[0].spec.http.map((h: any) => [h.name, h.retries])).toEqual([
+      ['checkout', { attempts: 2, perTryTimeout: '3s', retryOn: 'connect-failure,refused-stream,envoy-ratelimited' }],
+      ['reads', { attempts: 2, retryOn: 'reset,5xx' }],
+      ['search', { attempts: 3 }],
+      ['default', NO_RETRIES],
+    ]);
+  });
+
+  test('rule: retries after the application may have acted, on a rule that takes POST (no method condition)', () => {
+    const f = fixture();
+    expectConfigError(() => route(f, {
+      rules: [{
+        name: 'orders', matches: [{ pathPrefix: '/api/orders' }], timeout: Duration.seconds(10),
+        retries: { attempts: 2, perTryTimeout: Duration.seconds(3), retryOn: [RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM, RetryOn.RESET] },
+      }],
+    }), `${ROUTE}: rules[0].retries.retryOn: received reset on a rule that matches ${EVERY_METHOD}; allowed: ${allowed('POST or PATCH')}`);
+  });
+
+  test('rule: error statuses and gRPC statuses are answers of the application too', () => {
+    const f = fixture();
+    expectConfigError(() => route(f, {
+      rules: [{ name: 'orders', matches: [{ pathPrefix: '/api/orders', methods: [HttpMethod.GET, HttpMethod.PATCH] }], retries: { attempts: 2, retryOn: [RetryOn.GATEWAY_ERROR, RetryOn.GRPC_UNAVAILABLE], retriableStatusCodes: [503] } }],
+    }), `${ROUTE}: rules[0].retries.retryOn: received gateway-error, unavailable, retriable-status-codes on a rule that matches PATCH; allowed: ${allowed('PATCH')}`);
+  });
+
+  test('rule: Istio\'s default conditions (no retryOn) on a rule that takes POST', () => {
+    const f = fixture();
+    expectConfigError(() => route(f, { rules: [{ name: 'orders', matches: [{ pathPrefix: '/api/orders', methods: [HttpMethod.POST] }], retries: { attempts: 2 } }] }),
+      `${ROUTE}: rules[0].retries.retryOn: received nothing (Istio's default: connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes (503)) `
+      + `on a rule that matches POST; allowed: ${allowed('POST')}`);
+  });
+
+  test('rule: a rule declared idempotent: false is never retried', () => {
+    const f = fixture();
+    expectConfigError(() => route(f, { rules: [{ name: 'payments', idempotent: false, retries: { attempts: 1, retryOn: [RetryOn.CONNECT_FAILURE] } }] }),
+      `${ROUTE}: rules[0].retries.attempts: received 1 on a rule declared idempotent: false; allowed: 0, or no retries (the route then writes attempts 0): the requests of this rule must never be repeated`);
+  });
+
+  test('rule: attempts 0 alone (Istio refuses a disabled policy with conditions)', () => {
+    const f = fixture();
+    expectConfigError(() => route(f, { rules: [{ name: 'a', retries: { attempts: 0, perTryTimeout: Duration.seconds(1), retryOn: [RetryOn.CONNECT_FAILURE] } }] }),
+      `${ROUTE}: rules[0].retries: received attempts 0 with perTryTimeout and retryOn; allowed: attempts 0 alone (retries off): Istio's validation refuses a retry policy `
+      + 'with attempts 0 and other fields ("http retry policy configured when attempts are set to 0 (disabled)")');
+  });
+
+  test('rule: idempotent is a boolean', () => {
+    const f = fixture();
+    expectConfigError(() => route(f, { rules: [{ name: 'a', idempotent: 'yes' as unknown as boolean }] }),
+      `${ROUTE}: rules[0].idempotent: received "yes"; allowed: true or false (or unset: inferred from the methods the rule matches)`);
+  });
+
+  test('Gateway API: a rule declared idempotent: false is refused, a rule that takes POST gets a warning (HTTPRoute rules get Istio\'s default retries)', () => {
+    const gatewayApiRoute = (f: Fixture, rules: RouteRule[]) =>
+      route(f, { gateways: [gatewayOf(f.chart, ['shop.example.com'], { gatewayApiName: 'public' })], gatewayApi: true, rules });
+    expectConfigError(() => gatewayApiRoute(fixture(), [{ name: 'payments', idempotent: false }]),
+      `${ROUTE}: rules[0].idempotent: received false with gatewayApi; allowed: gatewayApi false for a rule whose requests must never be repeated: Istio gives HTTPRoute `
+      + 'rules its default retries (connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes (503)), and the Gateway API v1.2 standard channel has no retry field to turn them off');
+    const r = gatewayApiRoute(fixture(), [
+      { name: 'reads', matches: [{ pathPrefix: '/api/', methods: [HttpMethod.GET] }] },
+      { name: 'default' },
+    ]);
+    expect(r.warnings).toEqual([
+      'rules[1] (default): the HTTPRoute gets Istio\'s default retries (connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes (503)) for POST or PATCH requests, '
+      + 'which the Gateway API v1.2 standard channel cannot turn off (the VirtualService has attempts 0): set idempotent: true if repeats are harmless, or a mesh-wide defaultHttpRetryPolicy',
     ]);
   });
 });

@@ -10,11 +10,12 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { connect, ConnectionOptions, JetStreamManager, NatsConnection, RetentionPolicy, StorageType, StringCodec } from 'nats';
 import { parseAllDocuments } from 'yaml';
-import { JetStreamStream, NatsCluster, StreamStorage, natsInboxPrefix } from '../../constructs';
+import { JetStreamStream, NATS_ROUTE_ENV, NatsCluster, StreamStorage, natsInboxPrefix } from '../../constructs';
 import { buildEnvironment } from '../../src/app';
 import { ENVIRONMENTS, PlatformEnvironment } from '../../src/environments';
 import { NATS_USERS_SECRET } from '../../src/messaging-chart';
 import { checkConfig, makeTestPki, NatsCluster as LiveCluster, startNatsCluster } from '../support/nats';
+import { kubeletEnv } from './kube-env';
 
 jest.setTimeout(240_000);
 
@@ -22,7 +23,11 @@ interface EnvUnderTest {
   env: PlatformEnvironment;
   nats: NatsCluster;
   streams: JetStreamStream[];
-  /** Environment variables of the server container: the Secret-backed passwords. */
+  /**
+   * Environment variables of the server container that the config reads: the Secret-backed
+   * passwords and, with route authorization, the route credentials and NATS_ROUTES as the kubelet
+   * composes it from them.
+   */
   secrets: Record<string, string>;
   /** Certificates at the paths the config references (empty without TLS). */
   files: Record<string, string>;
@@ -37,8 +42,16 @@ function load(env: PlatformEnvironment): EnvUnderTest {
   const all = app.node.findAll();
   const nats = all.find((c): c is NatsCluster => c instanceof NatsCluster)!;
   const streams = all.filter((c): c is JetStreamStream => c instanceof JetStreamStream);
+  // The Secrets the platform team provisions, with generated values.
+  const data: Record<string, Record<string, string>> = {};
+  for (const s of nats.secretEnv) (data[s.from] ??= {})[s.key] = `pw-${s.key}-${Math.random().toString(36).slice(2)}`;
+  if (nats.routeAuthSecretName) {
+    data[nats.routeAuthSecretName] = { [NATS_ROUTE_ENV.USER]: 'routes', [NATS_ROUTE_ENV.PASSWORD]: `p${Math.random().toString(36).slice(2)}` };
+  }
+  const container = nats.servers.statefulSet.toJson().spec.template.spec.containers.find((c: any) => (c.args ?? []).includes('--config'));
+  const resolved = kubeletEnv(container, data, `${nats.clusterName}-0`);
   const secrets: Record<string, string> = {};
-  for (const s of nats.secretEnv) secrets[s.name] = `pw-${s.key}-${Math.random().toString(36).slice(2)}`;
+  for (const name of nats.configVariables) secrets[name] = resolved[name];
   const tlsDirs = [...new Set([...nats.configText.matchAll(/"(\/etc\/nats-certs\/[a-z]+)\/tls\.crt"/g)].map((m) => m[1]))];
   const files: Record<string, string> = {};
   let ca: string | undefined;
@@ -114,7 +127,10 @@ describe.each(environments.map((t) => [t.env.name, t] as const))('environment %s
   test('`nats-server -t` refuses it without the Secret-backed variables', () => {
     const r = checkConfig(t.nats.configText, { SERVER_NAME: `${t.nats.clusterName}-0` }, t.files);
     expect(r.ok).toBe(false);
-    expect(r.output).toMatch(/variable reference for 'NATS_PASSWORD_SHOP_[A-Z]+' on line \d+ can not be found/);
+    // The first one the server meets: a user's password, or the route authorization's when the cluster has it.
+    expect(r.output).toMatch(t.nats.routeAuthSecretName
+      ? /variable reference for 'NATS_ROUTES' on line \d+ can not be found/
+      : /variable reference for 'NATS_PASSWORD_SHOP_[A-Z]+' on line \d+ can not be found/);
   });
 });
 

@@ -221,7 +221,7 @@ describe('NatsCluster: the graph edges it implies', () => {
 
   test('clustered: the servers call each other on the route port; the nats-box calls them on the client port', () => {
     const { chart } = setup();
-    const nats = shopCluster(chart, { replicas: 3, natsBox: true });
+    const nats = shopCluster(chart, { replicas: 3, routeAuth: { secretName: 'nats-routes' }, natsBox: true });
     expect(callsOf(nats)).toEqual([`nats -> nats ${NATS_PORTS.CLUSTER}`, `nats-box -> nats ${NATS_PORTS.CLIENT}`]);
   });
 

@@ -12,7 +12,7 @@ const URL = 'nats://nats.shop.svc.cluster.local:4222';
 /** Chart `c` (namespace shop, environment test) with a 3-server JetStream cluster `nats`. */
 function fixture() {
   const f = setup();
-  const nats = new NatsCluster(f.chart, 'nats', { replicas: 3 });
+  const nats = new NatsCluster(f.chart, 'nats', { replicas: 3, routeAuth: { secretName: 'nats-routes' } });
   return { ...f, nats };
 }
 
@@ -103,6 +103,7 @@ describe('JetStreamStream', () => {
     const f = setup();
     const nats = new NatsCluster(f.chart, 'nats', {
       replicas: 3,
+      routeAuth: { secretName: 'nats-routes' },
       auth: { accounts: [{ name: 'APP', users: [{ name: 'svc', passwordFrom: { secretName: 'nats-users', key: 'svc' } }] }] },
     });
     const s = new JetStreamStream(f.chart, 'orders', { cluster: nats, name: 'ORDERS', subjects: ['orders.>'] });

@@ -65,10 +65,18 @@ function writableDirs(text: string): string[] {
   return dirs;
 }
 
-/** The route URLs of the cluster block. */
+/**
+ * The route URLs of the cluster block. With route authorization the config reads them from
+ * `$NATS_ROUTES`, which Kubernetes composes from the route Secret: the URLs of the three pods of
+ * the cluster's headless Service in namespace shop, as NatsCluster writes them.
+ */
 function routesOf(text: string): string[] {
   const cluster = topLevelBlock(text, 'cluster');
   if (!cluster) return [];
+  if (/^ {2}routes: \$NATS_ROUTES$/m.test(cluster)) {
+    const name = /^ {2}name: "([^"]+)"$/m.exec(cluster)![1];
+    return [0, 1, 2].map((i) => `nats://${name}-${i}.${name}-headless.shop.svc.cluster.local:6222`);
+  }
   const routes = /^ {2}routes: \[\n([\s\S]*?)\n {2}\]$/m.exec(cluster);
   return routes ? [...routes[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]) : [];
 }
@@ -129,12 +137,19 @@ function makeCreds(): string {
   ].join('\n');
 }
 
-/** A value for every variable (SERVER_NAME is the harness's): public user nkeys, passwords. */
+/**
+ * A value for every variable (SERVER_NAME is the harness's): public user nkeys, passwords, and the
+ * route URLs carrying the route credentials, as Kubernetes composes NATS_ROUTES.
+ */
 function envFor(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const v of variablesOf(text)) {
-    if (v === 'SERVER_NAME') continue;
+    if (v === 'SERVER_NAME' || v === 'NATS_ROUTES') continue;
     env[v] = v.startsWith('NATS_NKEY_') ? nkeys.createUser().getPublicKey() : `pw-${v.toLowerCase()}`;
+  }
+  if (variablesOf(text).includes('NATS_ROUTES')) {
+    const credentials = `${env.NATS_ROUTE_USER}:${env.NATS_ROUTE_PASSWORD}@`;
+    env.NATS_ROUTES = `[${routesOf(text).map((u) => `"${u.replace('nats://', `nats://${credentials}`)}"`).join(', ')}]`;
   }
   return env;
 }
@@ -197,7 +212,10 @@ describe('what the golden configs reference (parsed for the live tests)', () => 
     expect(podsFor(text)).toEqual([0, 1, 2].map((i) => ({
       name: `nats-${i}`, hostnames: [`nats-${i}.nats-headless.shop.svc.cluster.local`, `nats-${i}.nats-headless`],
     })));
-    expect(variablesOf(text)).toEqual(['NATS_NKEY_ORDERS_EDGE', 'NATS_PASSWORD_BILLING_BILLING_SVC', 'NATS_PASSWORD_ORDERS_ORDERS_SVC', 'SERVER_NAME']);
+    expect(variablesOf(text)).toEqual([
+      'NATS_NKEY_ORDERS_EDGE', 'NATS_PASSWORD_BILLING_BILLING_SVC', 'NATS_PASSWORD_ORDERS_ORDERS_SVC', 'NATS_ROUTES', 'NATS_ROUTE_PASSWORD', 'NATS_ROUTE_USER', 'SERVER_NAME',
+    ]);
+    expect(envFor(text).NATS_ROUTES).toBe(`[${[0, 1, 2].map((i) => `"nats://pw-nats_route_user:pw-nats_route_password@nats-${i}.nats-headless.shop.svc.cluster.local:6222"`).join(', ')}]`);
     expect(referencedFiles(text)).toEqual(['/etc/nats-creds/remote-0/leaf.creds']);
     expect(writableDirs(text)).toEqual(['/data', '/var/run/nats']);
     expect(['websocket', 'mqtt', 'leafnodes', 'gateway', 'cluster'].map((b) => portOf(text, b))).toEqual([8080, 1883, 7422, 7222, 6222]);

@@ -31,7 +31,7 @@ const NACK_USER = { secretName: USERS, userKey: 'nack-username', passwordKey: 'n
 /** Chart `c` (namespace shop, environment test) with a 3-server JetStream cluster `nats` with AUTH. */
 function fixture(props: NatsClusterProps = {}) {
   const f = setup();
-  const nats = new NatsCluster(f.chart, 'nats', { replicas: 3, auth: AUTH, ...props });
+  const nats = new NatsCluster(f.chart, 'nats', { replicas: 3, routeAuth: { secretName: 'nats-routes' }, auth: AUTH, ...props });
   return { ...f, nats };
 }
 

@@ -13,9 +13,20 @@ const MI = 2 ** 20;
 const GI = 2 ** 30;
 const P = '[test] c/nats';
 
+/** Route authorization from the Secret nats-routes. */
+const ROUTE_AUTH = { secretName: 'nats-routes' };
+
+/**
+ * The props with route authorization added for a cluster that has neither it nor TLS on its
+ * routes (refused otherwise); `routeAuth: undefined` given explicitly is kept.
+ */
+function routed(props: NatsClusterProps): NatsClusterProps {
+  return (props.replicas ?? 1) > 1 && !props.tls?.cluster && !('routeAuth' in props) ? { ...props, routeAuth: ROUTE_AUTH } : props;
+}
+
 function build(props: NatsClusterProps = {}, id = 'nats') {
   const { chart } = setup();
-  const cluster = new NatsCluster(chart, id, props);
+  const cluster = new NatsCluster(chart, id, routed(props));
   return { chart, cluster, m: synth(chart) };
 }
 
@@ -26,14 +37,14 @@ function build(props: NatsClusterProps = {}, id = 'nats') {
 function buildClosed(props: NatsClusterProps = {}) {
   const { chart } = setup();
   new NamespaceBaseline(chart, 'ns', {});
-  const cluster = new NatsCluster(chart, 'nats', props);
+  const cluster = new NatsCluster(chart, 'nats', routed(props));
   return { chart, cluster, m: synth(chart) };
 }
 
 /** Builds a NatsCluster in a fresh chart (for validation tests). */
 function make(props: NatsClusterProps): NatsCluster {
   const { chart } = setup();
-  return new NatsCluster(chart, 'nats', props);
+  return new NatsCluster(chart, 'nats', routed(props));
 }
 
 const statefulSet = (m: any[]) => one(m, 'StatefulSet', 'nats');
@@ -387,7 +398,8 @@ describe('NatsCluster: nats.conf basics', () => {
   });
 
   test('cluster block: name, port, no_advertise, one route per pod by its stable DNS name', () => {
-    const { cluster } = build({ replicas: 3, clusterDomain: 'k8s.example' });
+    // Mutual TLS on the routes: the route URLs are written in the config (with routeAuth they come from the environment).
+    const { cluster } = build({ replicas: 3, clusterDomain: 'k8s.example', tls: { cluster: NatsTls.fromSecret('nats-cluster-tls') } });
     expect(cluster.configText).toContain([
       'cluster {',
       '  name: "nats"',
@@ -398,7 +410,7 @@ describe('NatsCluster: nats.conf basics', () => {
       '    "nats://nats-1.nats-headless.shop.svc.k8s.example:6222"',
       '    "nats://nats-2.nats-headless.shop.svc.k8s.example:6222"',
       '  ]',
-      '}',
+      '  tls {',
     ].join('\n'));
     expect(cluster.podHostnames).toEqual([0, 1, 2].map((i) => `nats-${i}.nats-headless.shop.svc.k8s.example`));
     expect(cluster.clientUrl).toBe('nats://nats.shop.svc.k8s.example:4222');
@@ -463,9 +475,134 @@ describe('NatsCluster: nats-box and mesh modes', () => {
     expect(ss.spec.template.metadata.annotations).toEqual({
       'traffic.sidecar.istio.io/excludeInboundPorts': '6222',
       'traffic.sidecar.istio.io/excludeOutboundPorts': '6222',
+      'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true,"terminationDrainDuration":"40s"}',
     });
     expect(ss.metadata.annotations).toBeUndefined();
     expect(ss.spec.template.metadata.labels['sidecar.istio.io/inject']).toBeUndefined();
+  });
+});
+
+describe('NatsCluster: route authorization', () => {
+  const ROUTES_ENV = (domain = 'cluster.local') => `[${[0, 1, 2].map((i) => `"nats://$(NATS_ROUTE_USER):$(NATS_ROUTE_PASSWORD)@nats-${i}.nats-headless.shop.svc.${domain}:6222"`).join(', ')}]`;
+
+  test('routeAuth: an authorization block, routes from $NATS_ROUTES, which Kubernetes composes from the Secret read with envFrom', () => {
+    const { m, cluster } = build({ replicas: 3, routeAuth: { secretName: 'nats-routes' } });
+    expect(cluster.configText).toContain([
+      'cluster {',
+      '  name: "nats"',
+      '  port: 6222',
+      '  no_advertise: true',
+      '  routes: $NATS_ROUTES',
+      '  authorization {',
+      '    user: $NATS_ROUTE_USER',
+      '    password: $NATS_ROUTE_PASSWORD',
+      '  }',
+      '}',
+    ].join('\n'));
+    const c = server(m);
+    // envFrom is resolved before every env entry, so NATS_ROUTES can refer to the Secret's keys.
+    expect(c.envFrom).toEqual([{ secretRef: { name: 'nats-routes' } }]);
+    expect(envOf(c, 'NATS_ROUTES')).toEqual({ name: 'NATS_ROUTES', value: ROUTES_ENV() });
+    expect(c.env.map((e: any) => e.name)).toEqual(['GOMEMLIMIT', 'NATS_ROUTES', 'SERVER_NAME']);
+    expect(cluster.routeAuthSecretName).toBe('nats-routes');
+    expect(cluster.configVariables).toEqual(['NATS_ROUTES', 'NATS_ROUTE_USER', 'NATS_ROUTE_PASSWORD']);
+    expect(cluster.secretEnv).toEqual([]);
+    expect(allOfKind(m, 'Secret')).toEqual([]);
+  });
+
+  test('mutual TLS on the routes instead: no authorization block, the route URLs in the config, no envFrom', () => {
+    const { m, cluster } = build({ replicas: 3, tls: { cluster: NatsTls.fromSecret('nats-cluster-tls') } });
+    expect(cluster.configText).not.toContain('authorization');
+    expect(cluster.configText).toContain('  routes: [\n    "nats://nats-0.nats-headless.shop.svc.cluster.local:6222"\n');
+    expect(cluster.configText).toContain('  tls {\n    cert_file: "/etc/nats-certs/cluster/tls.crt"\n    key_file: "/etc/nats-certs/cluster/tls.key"\n    ca_file: "/etc/nats-certs/cluster/ca.crt"\n    verify: true\n');
+    expect(server(m).envFrom).toBeUndefined();
+    expect(envOf(server(m), 'NATS_ROUTES')).toBeUndefined();
+    expect([cluster.routeAuthSecretName, cluster.configVariables]).toEqual([undefined, []]);
+  });
+
+  test('both: credentials and mutual TLS on the routes', () => {
+    const { cluster } = build({ replicas: 3, routeAuth: { secretName: 'nats-routes' }, tls: { cluster: NatsTls.fromSecret('nats-cluster-tls') } });
+    expect(cluster.configText).toMatch(/ {2}routes: \$NATS_ROUTES\n {2}authorization \{\n[^}]*\}\n {2}tls \{\n/);
+  });
+
+  test('a single server with gateways: its route listener is authorized, there are no routes', () => {
+    const { m, cluster } = build({ routeAuth: { secretName: 'nats-routes' }, gateways: [{ name: 'eu', urls: ['nats://nats.eu.example.com:7222'] }] });
+    expect(cluster.configText).toContain('  no_advertise: true\n  authorization {\n    user: $NATS_ROUTE_USER\n');
+    expect(cluster.configText).not.toContain('routes');
+    expect(envOf(server(m), 'NATS_ROUTES')).toBeUndefined();
+    expect(server(m).envFrom).toEqual([{ secretRef: { name: 'nats-routes' } }]);
+    expect(cluster.configVariables).toEqual(['NATS_ROUTE_USER', 'NATS_ROUTE_PASSWORD']);
+  });
+
+  test('rule: a cluster authorizes its routes, with credentials or mutual TLS', () => {
+    expectConfigError(() => make({ replicas: 3, routeAuth: undefined }),
+      `${P}: routeAuth: received nothing; allowed: route authorization (routeAuth: a Secret with NATS_ROUTE_USER and NATS_ROUTE_PASSWORD) or mutual TLS on the routes (tls.cluster) `
+      + 'for a cluster of 3 servers: otherwise any pod that reaches port 6222 joins the cluster and receives every message and JetStream replica');
+  });
+
+  test('rule: route authorization only where routes are listened for', () => {
+    expectConfigError(() => make({ routeAuth: { secretName: 'nats-routes' } }),
+      `${P}: routeAuth.secretName: received "nats-routes"; allowed: route authorization only on a cluster (replicas > 1) or with gateways: a single server listens for no routes`);
+  });
+
+  test('rule: routeAuth.secretName names a Secret', () => {
+    expectConfigError(() => make({ replicas: 3, routeAuth: { secretName: 'NATS_ROUTES' } }),
+      `${P}: routeAuth.secretName: received "NATS_ROUTES"; allowed: the name of a Secret in the cluster's namespace (a DNS-1123 name)`);
+  });
+});
+
+describe('NatsCluster: the sidecar outlasts the lame duck (mesh INSIDE)', () => {
+  const proxyConfig = (m: any[]) => statefulSet(m).spec.template.metadata.annotations['proxy.istio.io/config'];
+
+  test('terminationDrainDuration = lameDuckDuration + lameDuckGracePeriod, at most the termination grace period', () => {
+    expect(proxyConfig(build({ replicas: 3, mesh: NatsMeshMode.INSIDE }).m))
+      .toBe('{"holdApplicationUntilProxyStarts":true,"terminationDrainDuration":"40s"}');
+    const long = build({
+      replicas: 3, mesh: NatsMeshMode.INSIDE, lameDuckDuration: Duration.seconds(45), lameDuckGracePeriod: Duration.seconds(15), terminationGracePeriod: Duration.seconds(50),
+    });
+    expect(proxyConfig(long.m)).toBe('{"holdApplicationUntilProxyStarts":true,"terminationDrainDuration":"50s"}');
+    expect(podSpec(statefulSet(long.m)).terminationGracePeriodSeconds).toBe(50);
+  });
+
+  test('podAnnotations are added to the pods; a proxy.istio.io/config of your own replaces the cluster\'s', () => {
+    const own = 'terminationDrainDuration: 45s\nconcurrency: 2\nproxyMetadata:\n  ISTIO_META_DNS_CAPTURE: "true"\n';
+    const { m } = build({ replicas: 3, mesh: NatsMeshMode.INSIDE, podAnnotations: { 'proxy.istio.io/config': own, 'example.com/team': 'messaging' } });
+    expect(statefulSet(m).spec.template.metadata.annotations).toEqual({
+      'traffic.sidecar.istio.io/excludeInboundPorts': '6222',
+      'traffic.sidecar.istio.io/excludeOutboundPorts': '6222',
+      'proxy.istio.io/config': own,
+      'example.com/team': 'messaging',
+    });
+    expect(statefulSet(build({ podAnnotations: { 'example.com/team': 'messaging' } }).m).spec.template.metadata.annotations)
+      .toEqual({ 'example.com/team': 'messaging' });
+    // JSON and a YAML flow mapping are read too.
+    expect(proxyConfig(build({ replicas: 3, mesh: NatsMeshMode.INSIDE, podAnnotations: { 'proxy.istio.io/config': '{"terminationDrainDuration":"30s"}' } }).m))
+      .toBe('{"terminationDrainDuration":"30s"}');
+    expect(proxyConfig(build({ replicas: 3, mesh: NatsMeshMode.INSIDE, podAnnotations: { 'proxy.istio.io/config': '{ terminationDrainDuration: 31.5s }' } }).m))
+      .toBe('{ terminationDrainDuration: 31.5s }');
+  });
+
+  test('rule: a drain of your own at least lameDuckDuration', () => {
+    expectConfigError(() => make({ replicas: 3, mesh: NatsMeshMode.INSIDE, podAnnotations: { 'proxy.istio.io/config': '{"terminationDrainDuration":"10s"}' } }),
+      `${P}: podAnnotations["proxy.istio.io/config"]: received "terminationDrainDuration 10s"; allowed: a terminationDrainDuration of at least lameDuckDuration (30s), such as 40s: `
+      + 'clients reach the server through its sidecar, which closes every connection at once when its drain ends, while nats-server is still in lame duck moving its clients away one by one');
+  });
+
+  test('rule: a proxy config of your own without a drain leaves Istio\'s 5s', () => {
+    expectConfigError(() => make({ replicas: 3, mesh: NatsMeshMode.INSIDE, podAnnotations: { 'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: true\n' } }),
+      `${P}: podAnnotations["proxy.istio.io/config"]: received "no terminationDrainDuration (Istio's default, 5s)"; allowed: a terminationDrainDuration of at least lameDuckDuration (30s), such as 40s: `
+      + 'clients reach the server through its sidecar, which closes every connection at once when its drain ends, while nats-server is still in lame duck moving its clients away one by one');
+  });
+
+  test('rule: a drain Istio can read', () => {
+    expectConfigError(() => make({ replicas: 3, mesh: NatsMeshMode.INSIDE, podAnnotations: { 'proxy.istio.io/config': 'terminationDrainDuration: 1m' } }),
+      `${P}: podAnnotations["proxy.istio.io/config"]: received "terminationDrainDuration: 1m"; allowed: terminationDrainDuration as seconds with an "s", such as 40s `
+      + '(received "1m": Istio refuses other forms and the injection fails)');
+  });
+
+  test('outside the mesh the annotation is not the cluster\'s business', () => {
+    const { m } = build({ replicas: 3, mesh: NatsMeshMode.OUTSIDE, podAnnotations: { 'proxy.istio.io/config': '{"terminationDrainDuration":"5s"}' } });
+    expect(proxyConfig(m)).toBe('{"terminationDrainDuration":"5s"}');
   });
 });
 
@@ -586,6 +723,7 @@ describe('NatsCluster: auth', () => {
     expect(text).not.toMatch(/nkey:\s*U[A-Z0-9]{10}/);
     const credentialLines = text.split('\n').filter((l: string) => /^\s*(password|nkey|token)\s*:/.test(l)).map((l: string) => l.trim());
     expect(credentialLines).toEqual([
+      'password: $NATS_ROUTE_PASSWORD',
       'password: $NATS_PASSWORD_ORDERS_ORDERS_SVC',
       'nkey: $NATS_NKEY_ORDERS_EDGE',
       'password: $NATS_PASSWORD_BILLING_BILLING_SVC',

@@ -73,6 +73,8 @@ function envFor(variables: string[]): Record<string, string> {
   for (const v of variables) {
     if (v === 'SERVER_NAME') env[v] = 'nats-0';
     else if (v.startsWith('NATS_NKEY_')) env[v] = USER_NKEY;
+    // The route URLs as Kubernetes composes them from the route Secret (a list, read as config syntax).
+    else if (v === 'NATS_ROUTES') env[v] = `[${[0, 1, 2].map((i) => `"nats://routes:pw-routes@nats-${i}.nats-headless.shop.svc.cluster.local:6222"`).join(', ')}]`;
     else env[v] = `pw-${v.toLowerCase()}`;
   }
   return env;
@@ -107,10 +109,15 @@ const AUTH: NatsAuth = {
   noAuthUser: 'billing-svc',
 };
 
+/** Route authorization from the Secret nats-routes (a cluster without TLS on its routes needs it). */
+const ROUTE_AUTH = { secretName: 'nats-routes' };
+
 /** A 3-server cluster with auth, leafnodes (listener and a remote), a gateway, WebSocket, MQTT and limits. */
 function fullProps(tls: boolean): NatsClusterProps {
   return {
     replicas: 3,
+    // Without TLS the routes are authorized with credentials; with it, by mutual TLS.
+    routeAuth: tls ? undefined : ROUTE_AUTH,
     serverVersion: '2.9.10',
     resources: { cpu: Cpu.millis(1000), memory: Size.gibibytes(2) },
     jetStream: { fileStorage: Size.gibibytes(20), storageClassName: 'fast', memoryStorage: Size.mebibytes(512), domain: 'hub' },
@@ -162,6 +169,7 @@ const GOLDEN: GoldenCase[] = [
       serverVersion: '2.9.10',
       resources: { cpu: Cpu.millis(1000), memory: Size.gibibytes(2) },
       jetStream: { fileStorage: Size.gibibytes(20), storageClassName: 'fast', memoryStorage: Size.mebibytes(512) },
+      routeAuth: ROUTE_AUTH,
     },
     natsServerCheck: true,
   },
@@ -195,8 +203,8 @@ describe('golden nats.conf files', () => {
   test.each(GOLDEN.filter((c) => c.natsServerCheck).map((c) => [c.file, c] as const))('%s: nats-server -t accepts it unchanged, with every $VARIABLE set', (_, c) => {
     const cluster = render(c);
     const variables = variablesOf(cluster.configText);
-    // Exactly the variables the server container gets: SERVER_NAME and the Secret keys.
-    expect(variables).toEqual(['SERVER_NAME', ...cluster.secretEnv.map((e) => e.name)].sort());
+    // Exactly the variables the server container gets: SERVER_NAME, the Secret keys and the route authorization's.
+    expect(variables).toEqual(['SERVER_NAME', ...cluster.configVariables].sort());
     expectAccepted(cluster.configText, envFor(variables));
   });
 

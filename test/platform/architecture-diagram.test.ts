@@ -21,7 +21,7 @@ function service(chart: Chart, name: string, props: Partial<MicroserviceProps> =
  */
 function shop() {
   const f = setup();
-  new NamespaceBaseline(f.chart, 'ns', { mesh: {} });
+  new NamespaceBaseline(f.chart, 'ns', { mesh: { cni: true } });
   const user = service(f.chart, 'user');
   const order = service(f.chart, 'order');
   service(f.chart, 'order-canary', { app: 'order', version: '2.0.0' });
@@ -33,7 +33,7 @@ function shop() {
     service: order, gateways: [gateway], port: 'http',
     rules: [{ name: 'api', matches: [{ pathPrefix: '/api/orders', methods: [HttpMethod.GET, HttpMethod.POST] }] }],
   });
-  const nats = new NatsCluster(f.chart, 'nats', { replicas: 3 });
+  const nats = new NatsCluster(f.chart, 'nats', { replicas: 3, routeAuth: { secretName: 'nats-routes' } });
   const stream = new JetStreamStream(f.chart, 'orders', { cluster: nats, name: 'ORDERS', subjects: ['order.>'] });
   const consumer = new JetStreamConsumer(f.chart, 'shipping', { stream, durableName: 'shipping', filterSubjects: ['order.paid'] });
   const sessions = new KeyValueStore(f.chart, 'sessions', { cluster: nats, bucket: 'sessions' });
@@ -170,8 +170,8 @@ describe('architectureDiagram', () => {
 
   test('several clusters: stores and streams name theirs; an object store; a route without hosts or matches', () => {
     const f = setup();
-    const east = new NatsCluster(f.chart, 'east', { replicas: 3 });
-    const west = new NatsCluster(f.chart, 'west', { replicas: 3 });
+    const east = new NatsCluster(f.chart, 'east', { replicas: 3, routeAuth: { secretName: 'nats-routes' } });
+    const west = new NatsCluster(f.chart, 'west', { replicas: 3, routeAuth: { secretName: 'nats-routes' } });
     const files = new ObjectStore(f.chart, 'files', { cluster: west, bucket: 'files' });
     new JetStreamStream(f.chart, 'audit', { cluster: east, name: 'AUDIT', subjects: ['audit.>'] });
     const web = service(f.chart, 'web');
