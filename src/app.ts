@@ -17,9 +17,9 @@ export function buildEnvironment(env: PlatformEnvironment, outdir: string): App 
   markEnvironment(app, env.name);
   const messaging = new MessagingChart(app, 'messaging', env);
   const platform = new PlatformChart(app, 'platform', env, messaging.nats);
-  new MeshChart(app, 'mesh', env, platform, messaging.nats);
+  const mesh = new MeshChart(app, 'mesh', env, platform, messaging.nats);
   new NodeAgentsChart(app, 'node-agents', env);
-  declareServiceGraph(env, platform, messaging);
+  declareServiceGraph(env, platform, messaging, mesh);
   return app;
 }
 

@@ -1,11 +1,12 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  DefaultDeny, GatewayJwt, HttpMethod, LoadBalancer, MeshGateway, MeshTls, Microservice, MtlsMode, NATS_PORTS,
+  DefaultDeny, ExternalService, GatewayJwt, PortProtocol, HttpMethod, LoadBalancer, MeshGateway, MeshTls, Microservice, MtlsMode, NATS_PORTS,
   NatsCluster, NatsMeshMode, RetryOn, RouteVersion, ServiceAuthorization, ServiceRoute, StatefulService,
 } from '../constructs';
 import { PlatformEnvironment, SERVICE_NAMES } from './environments';
 import { PlatformChart } from './platform-chart';
+
 
 /**
  * The platform's Istio configuration: the ingress gateway and its token check, a route per
@@ -14,6 +15,8 @@ import { PlatformChart } from './platform-chart';
  */
 export class MeshChart extends Chart {
   public readonly gateway: MeshGateway;
+  /** The card payment provider outside the cluster. */
+  public readonly paymentProvider: ExternalService;
   public readonly routes: Record<string, ServiceRoute> = {};
 
   constructor(scope: Construct, id: string, env: PlatformEnvironment, platform: PlatformChart, nats: NatsCluster) {
@@ -22,11 +25,18 @@ export class MeshChart extends Chart {
     const apiVersion = mesh.apiVersion;
     const svc = platform.services;
 
+    this.paymentProvider = new ExternalService(this, 'payment-provider', {
+      hosts: [env.paymentProvider.host],
+      ports: [{ port: env.paymentProvider.port, protocol: PortProtocol.TLS }],
+      cidrs: [env.paymentProvider.cidr],
+      apiVersion,
+    });
+
     this.gateway = new MeshGateway(this, 'gateway', {
       name: 'shop',
       hosts: mesh.hosts,
       tls: { credentialName: mesh.tlsCredential },
-      workloadNamespace: env.ingressNamespace,
+      install: env.ingressGateway,
       apiVersion,
     });
     if (mesh.jwt) {
@@ -44,8 +54,12 @@ export class MeshChart extends Chart {
       });
     }
 
-    // Requests from the internet: bounded time, retried only where a retry is safe.
-    const gatewayRoute = (name: string, prefix: string, extra: Partial<{ versions: RouteVersion[]; methods: HttpMethod[] }> = {}) =>
+    // Requests from the internet: bounded time, retried only where a retry is safe. Connect
+    // failures and refused streams never reached the service: safe for every request. A reset
+    // may come after the service acted, so only the read-only catalogue retries on it (checkouts
+    // and sign-ups are POSTs).
+    const beforeTheService = [RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM];
+    const gatewayRoute = (name: string, prefix: string, extra: Partial<{ versions: RouteVersion[]; methods: HttpMethod[]; retryOn: RetryOn[] }> = {}) =>
       new ServiceRoute(this, `${name}-route`, {
         service: svc[name],
         gateways: [this.gateway],
@@ -56,7 +70,7 @@ export class MeshChart extends Chart {
           name,
           matches: [{ pathPrefix: prefix, methods: extra.methods }],
           timeout: Duration.seconds(10),
-          retries: { attempts: 2, perTryTimeout: Duration.seconds(3), retryOn: [RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM, RetryOn.RESET] },
+          retries: { attempts: 2, perTryTimeout: Duration.seconds(3), retryOn: extra.retryOn ?? beforeTheService },
         }],
         trafficPolicy: {
           connectionPool: { http: { http1MaxPendingRequests: 256, http2MaxRequests: 1024 } },
@@ -64,7 +78,7 @@ export class MeshChart extends Chart {
         },
       });
     this.routes.user = gatewayRoute('user', '/api/users');
-    this.routes.product = gatewayRoute('product', '/api/products', { methods: [HttpMethod.GET, HttpMethod.HEAD] });
+    this.routes.product = gatewayRoute('product', '/api/products', { methods: [HttpMethod.GET, HttpMethod.HEAD], retryOn: [...beforeTheService, RetryOn.RESET] });
     const canary = mesh.orderCanary && platform.orderCanary
       ? [{ workload: svc.order, weight: 100 - mesh.orderCanary.weight }, { workload: platform.orderCanary, weight: mesh.orderCanary.weight }]
       : undefined;
@@ -77,6 +91,8 @@ export class MeshChart extends Chart {
       clusterDomain: env.clusterDomain,
       rules: [{
         name: 'stock',
+        // Stock lookups only (reservations go through NATS): gRPC calls are POSTs, but these read.
+        idempotent: true,
         timeout: Duration.seconds(2),
         retries: { attempts: 3, perTryTimeout: Duration.millis(500), retryOn: [RetryOn.GRPC_UNAVAILABLE, RetryOn.CONNECT_FAILURE] },
       }],
@@ -85,12 +101,13 @@ export class MeshChart extends Chart {
         outlierDetection: { consecutive5xxErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
       },
     });
-    // Payments are not idempotent: a timeout, never a retry.
+    // Payments are not idempotent: a timeout, never a retry (written as attempts 0, which also
+    // turns off Istio's default retries).
     this.routes.payment = new ServiceRoute(this, 'payment-route', {
       service: svc.payment,
       apiVersion,
       clusterDomain: env.clusterDomain,
-      rules: [{ name: 'payments', timeout: Duration.seconds(15) }],
+      rules: [{ name: 'payments', idempotent: false, timeout: Duration.seconds(15) }],
       trafficPolicy: {
         connectionPool: { tcp: { maxConnections: 200, connectTimeout: Duration.seconds(2) }, http: { http1MaxPendingRequests: 64 } },
       },

@@ -9,6 +9,13 @@ import { PlatformEnvironment, SERVICE_NAMES } from './environments';
 /** Secret (provisioned by the platform team) holding each service's NATS password, one key per service. */
 export const NATS_USERS_SECRET = 'nats-users';
 
+/**
+ * Secret (provisioned by the platform team) with the credentials of the routes between the NATS
+ * servers, keys `NATS_ROUTE_USER` and `NATS_ROUTE_PASSWORD`: used by a cluster whose routes have
+ * no TLS (staging); with TLS on the routes (prod) mutual TLS authenticates them instead.
+ */
+export const NATS_ROUTES_SECRET = 'nats-routes';
+
 /** The NATS user the NACK controller logs in as; its password is the `nats-users` key of the same name. */
 export const NACK_USER = 'nack';
 /**
@@ -71,6 +78,8 @@ export class MessagingChart extends Chart {
       clusterDomain: env.clusterDomain,
       jetStream: { fileStorage: n.fileStorage, memoryStorage: n.memoryStorage, storageClassName: n.storageClassName },
       tls: tls ? { client: tls, cluster: tls } : undefined,
+      // Only servers with the route credentials (or, with TLS, a certificate of the CA) join the cluster.
+      routeAuth: n.replicas > 1 && !tls ? { secretName: NATS_ROUTES_SECRET } : undefined,
       auth: { accounts: [{ name: 'SHOP', users }] },
       natsBox: n.natsBox,
       mesh: n.mesh,

@@ -2,7 +2,7 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CLIENT_CA_DIR, ContainerImage, natsInboxPrefix, Microservice, NamespaceBaseline, NatsCluster, Volume, PodManagementPolicy, PortProtocol, Probe, StatefulService,
+  CLIENT_CA_DIR, ContainerImage, meshProxyConfigAnnotation, natsInboxPrefix, Microservice, NamespaceBaseline, NatsCluster, Volume, PodManagementPolicy, PortProtocol, Probe, StatefulService,
 } from '../constructs';
 import { AutoscalingSettings, PlatformEnvironment, SERVICE_NAMES, ServiceName } from './environments';
 import { NATS_USERS_SECRET } from './messaging-chart';
@@ -22,11 +22,11 @@ export class PlatformChart extends Chart {
     super(scope, id, { namespace: env.namespace, labels: { 'app.kubernetes.io/part-of': 'shop', 'shop.example.com/environment': env.name } });
 
     new NamespaceBaseline(this, 'namespace', {
-      ingressNamespaces: [env.ingressNamespace],
+      ingressNamespaces: [env.ingressGateway.namespace],
       monitoringNamespaces: [env.monitoringNamespace],
       quotaHeadroomPercent: env.quotaHeadroomPercent,
       budget: env.budget,
-      mesh: { revision: env.mesh.revision, sidecarResources: env.mesh.sidecar },
+      mesh: { revision: env.mesh.revision, sidecarResources: env.mesh.sidecar, cni: env.mesh.cni },
     });
 
     const configs: Record<string, string> = {};
@@ -59,6 +59,9 @@ export class PlatformChart extends Chart {
       secretEnv: [{ name: 'POSTGRES_PASSWORD', from: 'payment-ledger-credentials', key: 'password' }],
       writablePaths: ['/var/run/postgresql', '/tmp'],
       readiness: Probe.exec(ready, { period: Duration.seconds(10) }),
+      // Crash recovery replays the WAL for as long as it takes: liveness (2 minutes without an
+      // answer) starts only once PostgreSQL accepts connections, or after 10 minutes.
+      startup: Probe.exec(ready, { period: Duration.seconds(10), failureThreshold: 60 }),
       liveness: Probe.exec(ready, { period: Duration.seconds(20), failureThreshold: 6 }),
       volumeClaims: [{
         name: 'data', size: ledger.storage, mountPath: '/var/lib/postgresql/data', storageClassName: ledger.storageClassName,
@@ -93,7 +96,8 @@ export class PlatformChart extends Chart {
       writablePaths: ['/tmp'],
       exposed: blueprint.exposed,
       spread: env.spread,
-      podAnnotations: { 'shop.example.com/description': blueprint.description },
+      // In the mesh, the service starts once its sidecar runs: it connects to NATS at start-up.
+      podAnnotations: { 'shop.example.com/description': blueprint.description, ...meshProxyConfigAnnotation({ holdApplicationUntilProxyStarts: true }) },
     });
   }
 }

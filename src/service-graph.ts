@@ -1,5 +1,6 @@
 import { HttpMethod, NATS_PORTS, Workload } from '../constructs';
 import { PlatformEnvironment } from './environments';
+import { MeshChart } from './mesh-chart';
 import { MessagingChart } from './messaging-chart';
 import { PlatformChart } from './platform-chart';
 
@@ -12,7 +13,8 @@ import { PlatformChart } from './platform-chart';
  * HTTP and gRPC:
  * - order reads the catalogue (product, GET), checks stock (inventory, gRPC) and asks payment for
  *   refunds (POST /refunds);
- * - payment writes its ledger (PostgreSQL).
+ * - payment writes its ledger (PostgreSQL) and charges cards at the payment provider (HTTPS,
+ *   outside the cluster).
  *
  * NATS (each service logs in as the user of its name, from the `nats-users` Secret):
  * - order publishes new orders into ORDERS (`order.new`, `order.updated.<id>`) and requests
@@ -24,7 +26,7 @@ import { PlatformChart } from './platform-chart';
  * - user keeps carts in the `carts` bucket; product serves images from `product-images`.
  * - the NACK controller (outside the app) manages the streams through the NATS client port.
  */
-export function declareServiceGraph(env: PlatformEnvironment, platform: PlatformChart, messaging: MessagingChart): void {
+export function declareServiceGraph(env: PlatformEnvironment, platform: PlatformChart, messaging: MessagingChart, mesh: MeshChart): void {
   const { user, product, order, inventory, payment } = platform.services;
   const nats = messaging.nats;
   const grpc = inventory.ports[0].port;
@@ -33,6 +35,8 @@ export function declareServiceGraph(env: PlatformEnvironment, platform: Platform
   order.calls(inventory, { ports: [grpc], paths: ['/shop.inventory.v1.Inventory/*'] });
   order.calls(payment, { ports: [payment.ports[0].port], paths: ['/refunds', '/refunds/*'], methods: [HttpMethod.POST] });
   payment.calls(platform.ledger, { ports: [platform.ledger.ports[0].port] });
+  // Charges go to the card payment provider outside the cluster (ServiceEntry and egress).
+  mesh.paymentProvider.addCaller(payment);
 
   for (const [name, service] of Object.entries(platform.services)) service.connectsToNats(nats, { user: name });
 

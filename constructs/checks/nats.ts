@@ -23,7 +23,11 @@ import { JETSTREAM_STREAMS, REFERENCED_STREAMS, clusterKey } from './jetstream';
 import { AppIndex, IAppCheck, IndexKey, ProblemReport } from '../core/app-index';
 import { addWarning } from '../core/errors';
 import type { IJetStreamStream } from '../nats/jetstream-stream';
+import { PROXY_CONFIG_ANNOTATION, parseMeshProxyConfig } from '../mesh/proxy-config';
 import { natsInboxPrefix } from '../nats/nats-auth';
+import { meshSidecarResources } from './namespaces';
+import type { IConstruct } from 'constructs';
+import type { Workload } from '../workloads/workload';
 import type { INatsCluster, NatsClusterUser } from '../nats/nats-cluster';
 
 /** A NATS system of the app: its users when the app defines it (NatsCluster), none when it exists elsewhere. */
@@ -157,6 +161,26 @@ function warnUnusedGraphUsers(system: NatsSystemRecord, logins: readonly NatsCon
 }
 
 /** Runs every rule above. */
+/**
+ * A workload in the mesh that logs in to NATS connects at start-up, through its sidecar: before
+ * the sidecar is ready the connection fails, and clients that give up crash-loop. Istio's
+ * `holdApplicationUntilProxyStarts` (annotation `proxy.istio.io/config`) starts the application
+ * once the proxy runs.
+ */
+function checkProxyFirst(index: AppIndex, report: ProblemReport, logins: readonly NatsConnection[]): void {
+  const seen = new Set<IConstruct>();
+  for (const c of logins) {
+    const w = c.workload;
+    if (!w.managed || seen.has(w) || w.sidecarOptOut || !meshSidecarResources(index, w.namespace)) continue;
+    seen.add(w);
+    const annotation = (w as Workload).declaredPodAnnotations[PROXY_CONFIG_ANNOTATION]; // managed: a Workload
+    const hold = annotation === undefined ? undefined : parseMeshProxyConfig(annotation).config?.holdApplicationUntilProxyStarts;
+    if (hold === true) continue;
+    report.add(w, `podAnnotations["${PROXY_CONFIG_ANNOTATION}"]`, annotation === undefined ? 'nothing' : JSON.stringify(annotation),
+      `holdApplicationUntilProxyStarts: true, e.g. meshProxyConfigAnnotation({ holdApplicationUntilProxyStarts: true }): ${w.name} logs in to NATS cluster ${c.cluster.clusterName} through its sidecar, and a connection made before the sidecar is ready fails`);
+  }
+}
+
 export const natsGraphCheck: IAppCheck = {
   name: 'NATS in the service graph: logins, users, consumed streams, graph-derived permissions',
   run(index, report) {
@@ -168,6 +192,7 @@ export const natsGraphCheck: IAppCheck = {
     }
     const logins = index.list(NATS_CONNECTIONS);
     for (const system of index.list(NATS_SYSTEMS)) warnUnusedGraphUsers(system, logins);
+    checkProxyFirst(index, report, logins);
   },
 };
 

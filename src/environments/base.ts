@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { Cpu, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
+import { Cpu, GatewayInstall, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
 import { EnvironmentOverrides, PlatformEnvironment } from './types';
 
 const sized = (cpuRequest: number, cpuLimit: number, memoryMi: number) => Resources.of({
@@ -46,6 +46,9 @@ export const BASE: Omit<PlatformEnvironment, 'name' | 'namespace'> = {
   },
   mesh: {
     apiVersion: IstioApiVersion.V1,
+    // Every cluster runs Istio CNI (istioctl install --set components.cni.enabled=true): the
+    // restricted platform namespace cannot admit the istio-init container injected without it.
+    cni: true,
     mtls: MtlsMode.STRICT,
     defaultDeny: true,
     hosts: ['shop.example.com'],
@@ -57,7 +60,10 @@ export const BASE: Omit<PlatformEnvironment, 'name' | 'namespace'> = {
     jwt: { issuer: 'https://login.example.com/', jwksUri: 'https://login.example.com/.well-known/jwks.json', audiences: ['shop-api'] },
   },
   agentsNamespace: 'shop-node-agents',
-  ingressNamespace: 'istio-ingress',
+  // A documentation address range (RFC 5737) standing for the provider's published ranges.
+  paymentProvider: { host: 'api.payments.example.com', port: 443, cidr: '203.0.113.0/24' },
+  // Istio's gateway Helm chart, release istio-ingressgateway in istio-ingress.
+  ingressGateway: GatewayInstall.helmGatewayChart('istio-ingressgateway', 'istio-ingress'),
   monitoringNamespace: 'monitoring',
   // The NACK chart's defaults; the controller runs with --control-loop, with a sidecar.
   nack: { namespace: 'nats-system', serviceAccount: 'jetstream-controller' },

@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { Cpu, EnvironmentIdentity, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
+import { Cpu, EnvironmentIdentity, GatewayInstall, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread } from '../../constructs';
 
 /** Named container sizes; environments override what a name means. */
 export type SizeName = 'xsmall' | 'small' | 'medium' | 'large' | 'xlarge';
@@ -76,6 +76,12 @@ export interface MeshSettings {
   readonly apiVersion: IstioApiVersion;
   /** Control-plane revision label; unset: `istio-injection: enabled`. */
   readonly revision?: string;
+  /**
+   * The cluster runs Istio CNI. The platform namespace enforces Pod Security "restricted", which
+   * refuses the `istio-init` container injected without it (root, NET_ADMIN and NET_RAW): so the
+   * reference platform needs Istio CNI, and synthesis fails with false.
+   */
+  readonly cni: boolean;
   /** Namespace-wide mTLS: PERMISSIVE while clients move into the mesh, then STRICT. */
   readonly mtls: MtlsMode;
   /** Deny everything that no ServiceAuthorization allows. */
@@ -114,8 +120,17 @@ export interface PlatformEnvironment extends EnvironmentIdentity {
   readonly logShipper: LogShipperSettings;
   /** Namespace of the node agents (kept apart: host paths need a privileged namespace). */
   readonly agentsNamespace: string;
-  /** Namespace of the ingress gateway, allowed to reach exposed services. */
-  readonly ingressNamespace: string;
+  /**
+   * The ingress gateway as it is installed on the cluster (its namespace, pod labels and
+   * ServiceAccount): `GatewayInstall.helmGatewayChart(release, namespace)` for Istio's gateway Helm
+   * chart, `GatewayInstall.ISTIOCTL_DEFAULT` for `istioctl install`, or `GatewayInstall.custom(...)`.
+   */
+  readonly ingressGateway: GatewayInstall;
+  /**
+   * The card payment provider the payment service calls (HTTPS, outside the cluster): its host,
+   * port and the addresses its host resolves to (NetworkPolicies open egress by address).
+   */
+  readonly paymentProvider: { readonly host: string; readonly port: number; readonly cidr: string };
   /** Namespace of Prometheus, allowed to scrape metrics ports. */
   readonly monitoringNamespace: string;
   /** Where the NACK controller runs (it creates the JetStream resources through NATS). */

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import {
-  ConfigError, ContainerImage, Cpu, ENVIRONMENT_NAME_PATTERN, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread, describeValue, isIpv4Cidr, sizeBytes,
+  GatewayInstall, ConfigError, ContainerImage, Cpu, ENVIRONMENT_NAME_PATTERN, IstioApiVersion, MtlsMode, NatsMeshMode, Resources, TopologySpread, describeValue, isIpv4Cidr, sizeBytes,
 } from '../../constructs';
 import { PlatformEnvironment, SERVICE_NAMES, SIZE_NAMES } from './types';
 
@@ -48,7 +48,9 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   }
   label('namespace', env.namespace);
   label('agentsNamespace', env.agentsNamespace);
-  label('ingressNamespace', env.ingressNamespace);
+  if (!(env.ingressGateway instanceof GatewayInstall)) {
+    fail('ingressGateway', env.ingressGateway, 'a GatewayInstall: helmGatewayChart(release, namespace), ISTIOCTL_DEFAULT or custom(...)');
+  }
   label('monitoringNamespace', env.monitoringNamespace);
   label('nack.namespace', env.nack?.namespace);
   label('nack.serviceAccount', env.nack?.serviceAccount);
@@ -108,6 +110,14 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   if (typeof a?.sink?.cidr !== 'string' || !isIpv4Cidr(a.sink.cidr)) {
     fail('logShipper.sink.cidr', a?.sink?.cidr, 'an IPv4 CIDR such as 10.40.0.0/16');
   }
+  const pp = env.paymentProvider;
+  if (typeof pp?.host !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$/.test(pp.host)) {
+    fail('paymentProvider.host', pp?.host, 'a fully qualified DNS name such as api.payments.example.com');
+  }
+  int('paymentProvider.port', pp?.port, 1, 65535);
+  if (typeof pp?.cidr !== 'string' || !isIpv4Cidr(pp.cidr)) {
+    fail('paymentProvider.cidr', pp?.cidr, 'an IPv4 CIDR such as 203.0.113.0/24');
+  }
   const n = env.nats;
   if (int('nats.replicas', n?.replicas, 1)) {
     int('nats.streamReplicas', n.streamReplicas, 1, Math.min(5, n.replicas));
@@ -125,6 +135,10 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   const m = env.mesh;
   if (!Object.values(IstioApiVersion).includes(m?.apiVersion)) fail('mesh.apiVersion', m?.apiVersion, `one of ${Object.values(IstioApiVersion).join(', ')}`);
   if (m?.revision !== undefined) label('mesh.revision', m.revision);
+  if (m?.cni !== true) {
+    fail('mesh.cni', m?.cni, 'true: the platform namespace enforces Pod Security "restricted" and is enrolled in the mesh, which needs Istio CNI on the cluster '
+      + '(without it, Istio injects the istio-init container, which runs as root with NET_ADMIN and NET_RAW)');
+  }
   if (!Object.values(MtlsMode).includes(m?.mtls)) fail('mesh.mtls', m?.mtls, `one of ${Object.values(MtlsMode).join(', ')}`);
   if (typeof m?.defaultDeny !== 'boolean') fail('mesh.defaultDeny', m?.defaultDeny, 'true or false');
   if (!Array.isArray(m?.hosts) || m.hosts.length === 0) {

@@ -113,7 +113,7 @@ class ScaleMessagingChart extends Chart {
     // volume on each of the 3 servers: groups × 256Mi × 3 / (0.9 × 3) < groups/3 Gi, plus 1Gi.
     const fileStorage = Size.gibibytes(Math.ceil(groups / 3) + 1);
     this.nats = new NatsCluster(this, 'nats', {
-      replicas: 3,
+      replicas: 3, routeAuth: { secretName: 'nats-routes' },
       image: ContainerImage.of('nats', '2.10.22-alpine'),
       resources: { cpu: Cpu.millis(500), memory: Size.gibibytes(1) },
       jetStream: { fileStorage, memoryStorage: Size.mebibytes(256) },
@@ -158,7 +158,7 @@ class ScalePlatformChart extends Chart {
       ingressNamespaces: [INGRESS_NAMESPACE],
       monitoringNamespaces: [MONITORING_NAMESPACE],
       quotaHeadroomPercent: 20,
-      mesh: { sidecarResources: SIDECAR_RESOURCES },
+      mesh: { sidecarResources: SIDECAR_RESOURCES, cni: true },
       ingress: [{ name: 'nack', namespace: NACK.namespace, ports: [{ port: NATS_PORTS.CLIENT }], workload: nats.servers }],
     });
     for (let i = 0; i < services; i++) {
@@ -210,7 +210,7 @@ class ScaleMeshChart extends Chart {
             name: 'api',
             matches: [{ pathPrefix: `/api/${name}` }],
             timeout: Duration.seconds(10),
-            retries: { attempts: 2, perTryTimeout: Duration.seconds(3), retryOn: [RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM, RetryOn.RESET] },
+            retries: { attempts: 2, perTryTimeout: Duration.seconds(3), retryOn: [RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM] },
           }],
           trafficPolicy: {
             connectionPool: { http: { http1MaxPendingRequests: 256, http2MaxRequests: 1024 } },
@@ -224,7 +224,7 @@ class ScaleMeshChart extends Chart {
           rules: [{
             name: 'internal',
             timeout: Duration.seconds(2),
-            retries: { attempts: 3, perTryTimeout: Duration.millis(500), retryOn: [RetryOn.CONNECT_FAILURE, RetryOn.RESET] },
+            retries: { attempts: 3, perTryTimeout: Duration.millis(500), retryOn: [RetryOn.CONNECT_FAILURE] },
           }],
           trafficPolicy: {
             outlierDetection: { consecutive5xxErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import {
   DefaultDeny, HttpMethod, JetStreamStream, MeshGateway, Microservice, MicroserviceProps, NamespaceBaseline, NatsCluster, PortProtocol,
-  ServiceAuthorization, ServiceRoute, Workload, ContainerImage, Cpu, StreamRetention,
+  ServiceAuthorization, ServiceRoute, Workload, ContainerImage, Cpu, StreamRetention, meshProxyConfigAnnotation,
 } from '../../constructs';
 import { Size } from 'cdk8s';
 import { GUARANTEED, IMAGE, expectConfigError, setup, validationErrors } from '../workloads/helpers';
@@ -19,7 +19,7 @@ function service(chart: Chart, name: string, props: Partial<MicroserviceProps> =
 /** Namespace `shop` in the mesh: order (and its canary), payment. */
 function shop(options: { baseline?: boolean } = {}) {
   const f = setup();
-  if (options.baseline ?? true) new NamespaceBaseline(f.chart, 'ns', { mesh: {} });
+  if (options.baseline ?? true) new NamespaceBaseline(f.chart, 'ns', { mesh: { cni: true } });
   const order = service(f.chart, 'order');
   const canary = service(f.chart, 'order-canary', { app: 'order', version: '2.0.0' });
   const payment = service(f.chart, 'payment');
@@ -173,5 +173,27 @@ describe('refusals: what no layer would let through', () => {
     expect(validationErrors(f.chart)).toEqual([
       '[test] c/orders: subjects[0]: received "order.new" of stream ORDERS, which overlaps "order.>" of stream LEGACY (defined elsewhere, referenced at c/legacy); allowed: subjects that no other stream of account $G of cluster nats captures, including streams defined outside this app (nats-server refuses the new stream; NACK keeps retrying)',
     ]);
+  });
+});
+
+describe('NATS clients in the mesh', () => {
+  function withNats(podAnnotations?: { [k: string]: string }) {
+    const f = setup();
+    new NamespaceBaseline(f.chart, 'ns', { mesh: { cni: true } });
+    const nats = new NatsCluster(f.chart, 'nats', {
+      replicas: 1, image: ContainerImage.of('nats', '2.9.10-alpine'), resources: { cpu: Cpu.cores(1), memory: Size.gibibytes(1) },
+      jetStream: { fileStorage: Size.gibibytes(10) },
+    });
+    const order = service(f.chart, 'order', { podAnnotations });
+    order.connectsToNats(nats, { user: 'order' });
+    new ServiceAuthorization(f.chart, 'nats-authz', { target: nats.servers });
+    return f;
+  }
+
+  test('a workload in the mesh that logs in to NATS starts after its sidecar', () => {
+    expect(validationErrors(withNats().chart)).toEqual([
+      '[test] c/order: podAnnotations["proxy.istio.io/config"]: received nothing; allowed: holdApplicationUntilProxyStarts: true, e.g. meshProxyConfigAnnotation({ holdApplicationUntilProxyStarts: true }): order logs in to NATS cluster nats through its sidecar, and a connection made before the sidecar is ready fails',
+    ]);
+    expect(validationErrors(withNats(meshProxyConfigAnnotation({ holdApplicationUntilProxyStarts: true })).chart)).toEqual([]);
   });
 });

@@ -28,6 +28,7 @@ function copyEnv(e: PlatformEnvironment): any {
     logShipper: { ...e.logShipper, sink: { ...e.logShipper.sink } },
     nats: { ...e.nats },
     nack: { ...e.nack },
+    paymentProvider: { ...e.paymentProvider },
     mesh: { ...e.mesh, jwt: e.mesh.jwt ? { ...e.mesh.jwt } : undefined, orderCanary: e.mesh.orderCanary ? { ...e.mesh.orderCanary } : undefined },
   };
 }
@@ -161,6 +162,11 @@ describe('environment validation rules', () => {
       '[qa] src/environments/test.ts: logShipper.sink.port: received 70000; allowed: an integer from 1 to 65535');
     expect(one((e) => { e.logShipper.sink.cidr = '10.40.0.0'; })).toBe(
       '[qa] src/environments/test.ts: logShipper.sink.cidr: received "10.40.0.0"; allowed: an IPv4 CIDR such as 10.40.0.0/16');
+    expect(one((e) => { e.paymentProvider.host = 'https://api.payments.example.com'; })).toBe(
+      '[qa] src/environments/test.ts: paymentProvider.host: received "https://api.payments.example.com"; allowed: a fully qualified DNS name such as api.payments.example.com');
+    expect(one((e) => { e.paymentProvider.cidr = '203.0.113.0'; })).toBe(
+      '[qa] src/environments/test.ts: paymentProvider.cidr: received "203.0.113.0"; allowed: an IPv4 CIDR such as 203.0.113.0/24');
+    expect(one((e) => { e.paymentProvider.port = 0; })).toMatch(/paymentProvider\.port: received 0; allowed: /);
   });
   test('budget', () => {
     expect(one((e) => { e.budget = { cpu: Cpu.millis(0), memory: Size.gibibytes(1), pods: 10, storage: Size.gibibytes(1) }; })).toBe(
@@ -234,10 +240,8 @@ describe('environment validation rules', () => {
       '[qa] src/environments/test.ts: agentsNamespace: received "Shop-QA-Agents"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
   });
   test('ingress namespace', () => {
-    expect(one((e) => { e.ingressNamespace = 'istio_ingress'; })).toBe(
-      '[qa] src/environments/test.ts: ingressNamespace: received "istio_ingress"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)');
-    expect(one((e) => { e.ingressNamespace = 'a'.repeat(64); })).toBe(
-      `[qa] src/environments/test.ts: ingressNamespace: received "${'a'.repeat(64)}"; allowed: a DNS-1123 label (lower-case letters, digits, "-", at most 63 characters)`);
+    expect(one((e) => { e.ingressGateway = { namespace: 'istio-ingress' }; })).toBe(
+      '[qa] src/environments/test.ts: ingressGateway: received {"namespace":"istio-ingress"}; allowed: a GatewayInstall: helmGatewayChart(release, namespace), ISTIOCTL_DEFAULT or custom(...)');
   });
   test('every service has settings', () => {
     expect(one((e) => { delete e.services.inventory; })).toBe(

@@ -50,23 +50,31 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('environment %s', (env) => {
     }
   });
 
-  test('every pod meets restricted pod security (host paths only on node agents, read-only)', () => {
+  test('every pod meets restricted pod security, but the log shipper: root without capabilities, logs read-only, a state directory of its own', () => {
     for (const o of objects.filter((x) => x.spec?.template?.spec)) {
       const pod = o.spec.template.spec;
+      const agent = o.kind === 'DaemonSet';
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.automountServiceAccountToken).toBe(false);
       for (const c of pod.containers) {
-        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
+        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+        expect(c.securityContext.capabilities.add).toBeUndefined();
+        // Container logs on the nodes are root-owned: only the node agent reads them as root.
+        expect(c.securityContext.runAsNonRoot).toBe(!agent);
         expect(c.image).toMatch(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:[a-f0-9]{64}$/);
         expect(c.image).not.toMatch(/:latest$/);
       }
       const hostPaths = (pod.volumes ?? []).filter((v: any) => v.hostPath);
-      if (o.kind !== 'DaemonSet') expect(hostPaths).toEqual([]);
+      if (!agent) expect(hostPaths).toEqual([]);
       for (const v of hostPaths) {
         for (const c of pod.containers) {
-          for (const m of (c.volumeMounts ?? []).filter((x: any) => x.name === v.name)) expect(m.readOnly).toBe(true);
+          for (const m of (c.volumeMounts ?? []).filter((x: any) => x.name === v.name)) {
+            // Writable only for its own state directory (the tail position database).
+            if (!m.readOnly) expect(v.hostPath.path).toBe('/var/lib/fluent-bit');
+          }
         }
       }
+      if (agent) expect(hostPaths.map((v: any) => [v.hostPath.path, v.hostPath.type])).toContainEqual(['/var/lib/fluent-bit', 'DirectoryOrCreate']);
     }
   });
 
