@@ -73,20 +73,20 @@ const baselineCheck: IAppCheck = {
 /**
  * Namespaces first. `kubectl apply -f dist/<env>/` applies files in name order, so a Namespace in a
  * later file than the objects that live in it fails the first apply (`namespaces "shop" not
- * found`). Every chart whose namespace a baseline of the app creates depends on the baseline's
- * chart; with dependencies, cdk8s numbers the chart files in dependency order
- * (`0000-platform.k8s.yaml`, `0001-messaging.k8s.yaml`, ...). It runs with the checks, which
- * `App.synth()` runs before it orders the charts; it reports nothing.
+ * found`). A baseline writes its Namespace in a chart of its own, and every chart of that
+ * namespace depends on it; with dependencies, cdk8s numbers the chart files in dependency order
+ * (`0000-namespace-shop.k8s.yaml`, `0001-platform.k8s.yaml`, ...). cdk8s turns a chart dependency
+ * into one between every pair of their objects, so the namespace's chart holds nothing else.
+ * It runs with the checks, which `App.synth()` runs before it orders the charts; it reports nothing.
  */
 const namespacesFirst: IAppCheck = {
   name: 'namespaces: their chart before the charts that use them',
   run(index) {
     for (const b of index.list(NAMESPACE_BASELINES)) {
-      const home = Chart.of(b);
+      const first = b.namespaceChart;
       for (const c of b.node.root.node.children) {
-        if (!Chart.isChart(c) || c === home || c.namespace !== b.namespaceName) continue;
-        if (c.node.dependencies.includes(home) || home.node.dependencies.includes(c)) continue;
-        c.addDependency(home);
+        if (!Chart.isChart(c) || c === first || c.namespace !== b.namespaceName) continue;
+        if (!c.node.dependencies.includes(first)) c.addDependency(first);
       }
     }
   },

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, JsonPatch, Lazy, Size } from 'cdk8s';
+import { Chart, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -205,6 +205,8 @@ export class NamespaceBaseline extends Construct {
   public readonly podSecurity: PodSecurityLevel;
   /** The Namespace object. */
   public readonly namespace: kplus.Namespace;
+  /** The chart holding the Namespace object, written first (see constructs/checks/namespaces.ts). */
+  public readonly namespaceChart: Chart;
   /**
    * The ResourceQuota `workloads`: pods, CPU and memory, and (unless the namespace runs node
    * agents) persistent and ephemeral storage. In a namespace that runs a NodeAgent it never
@@ -275,7 +277,17 @@ export class NamespaceBaseline extends Construct {
     const index = AppIndex.of(this);
     index.add(SIDECAR_SOURCES, this);
 
-    this.namespace = new kplus.Namespace(this, 'Namespace', {
+    // The Namespace lives in a chart of its own (`namespace-<name>`, with the labels of this
+    // baseline's chart), which every chart of the namespace depends on: cdk8s then writes it first
+    // in file order (`0000-namespace-shop.k8s.yaml`), so `kubectl apply -f <dir>` creates the
+    // namespace before its objects, and the dependency costs one object per object that waits.
+    const root = this.node.root as Construct;
+    const chartId = `namespace-${name}`;
+    if (root.node.tryFindChild(chartId)) {
+      throw configError(this, 'name', name, 'a namespace no other NamespaceBaseline of the app creates (one baseline per namespace)');
+    }
+    this.namespaceChart = new Chart(root, chartId, { labels: Chart.of(this).labels });
+    this.namespace = new kplus.Namespace(this.namespaceChart, 'Namespace', {
       metadata: {
         name,
         labels: {
@@ -288,9 +300,6 @@ export class NamespaceBaseline extends Construct {
         },
       },
     });
-
-    // The chart stamps its namespace on every object; a Namespace is cluster-scoped.
-    ApiObject.of(this.namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
     const kube = defaults.toKube();
     new k8s.KubeLimitRange(this, 'LimitRange', {

@@ -15,11 +15,11 @@ describe('scale benchmark platform', () => {
   beforeEach(() => { outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nats-mesh-scale-test-')); });
   afterEach(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-  test(`synthesizes ${N} services into three charts of namespace shop`, () => {
+  test(`synthesizes ${N} services into three charts of namespace shop, after the namespace's own`, () => {
     const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     buildScalePlatform(app, N);
     expect(() => app.synth()).not.toThrow();
-    expect(fs.readdirSync(outdir).sort()).toEqual(['0000-platform.k8s.yaml', '0001-messaging.k8s.yaml', '0002-mesh.k8s.yaml']);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['0000-namespace-shop.k8s.yaml', '0001-messaging.k8s.yaml', '0002-platform.k8s.yaml', '0003-mesh.k8s.yaml']);
 
     const objects = app.charts.flatMap((chart) => chart.toJson());
     const formula = (n: number) => 10 * n + 6 * Math.ceil(n / 10) + Math.ceil(n / 5) + 25;

@@ -326,7 +326,7 @@ describe('NamespaceBaseline: derived policies are created at synth, once, in a s
   test('app.synth() writes the derived policies of a chart synthesized after the one that declares the calls', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'baseline-graph-')) });
     markEnvironment(app, 'test');
-    // The baseline's chart comes first (the namespace's chart is numbered first): its policies are created while the app is validated.
+    // The baseline's chart comes right after the namespace's own: its policies are created while the app is validated.
     const first = new Chart(app, 'first', { namespace: 'shop' });
     new NamespaceBaseline(first, 'ns');
     const second = new Chart(app, 'second', { namespace: 'shop' });
@@ -334,7 +334,7 @@ describe('NamespaceBaseline: derived policies are created at synth, once, in a s
     service(second, 'beta').calls(a, { ports: [8080] });
     try {
       app.synth();
-      const written = fs.readFileSync(path.join(app.outdir, '0000-first.k8s.yaml'), 'utf8');
+      const written = fs.readFileSync(path.join(app.outdir, '0001-first.k8s.yaml'), 'utf8');
       expect(written.match(/name: allow-[a-z-]+/g)).toEqual(['name: allow-dns', 'name: allow-to-alpha', 'name: allow-from-beta']);
     } finally {
       fs.rmSync(app.outdir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { buildEnvironment } from '../../src/app';
 import { ENVIRONMENTS, PlatformEnvironment, validateEnvironment } from '../../src/environments';
 import { NodeAgentsChart } from '../../src/node-agents-chart';
 import { loadSchemaValidator } from '../support/schema-validator';
-import { allOfKind, one, podSpec } from '../workloads/helpers';
+import { allOfKind, one, podSpec, synth } from '../workloads/helpers';
 
 const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
 
@@ -19,7 +19,7 @@ function nodeAgents(env: PlatformEnvironment): { app: App; objects: any[] } {
   const app = Testing.app();
   markEnvironment(app, env.name);
   const chart = new NodeAgentsChart(app, 'node-agents', env);
-  return { app, objects: Testing.synth(chart) };
+  return { app, objects: synth(chart) };
 }
 
 /** Whether a ResourceQuota applies to pods of `priorityClassName` (PriorityClass scopes only, as the API server matches them). */
@@ -48,7 +48,7 @@ describe('reference platform (dev): the platform namespace and the ledger', () =
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const app = buildEnvironment(dev, dir);
   const platform = app.charts.find((c) => c.node.id === 'platform')!;
-  const objects = Testing.synth(platform);
+  const objects = synth(platform);
 
   test('the platform namespace enforces restricted while enrolled in the mesh (Istio CNI)', () => {
     const labels = one(objects, 'Namespace').metadata.labels;

@@ -101,7 +101,8 @@ test('the README\'s "Adding an environment" steps synthesize the new environment
 
     const dist = path.join(scratch, 'dist');
     expect(fs.readdirSync(dist).sort()).toEqual(all);
-    const filesOf = (env: string) => fs.readdirSync(path.join(dist, env)).sort();
+    // The same files, but for the namespaces' own files, which carry the namespace in their name.
+    const filesOf = (env: string) => fs.readdirSync(path.join(dist, env)).sort().map((f) => f.replace(/^(\d{4}-namespace)-.*$/, '$1'));
     const added = filesOf(steps.envName);
     expect(added.some((f) => f.endsWith('.yaml'))).toBe(true);
     for (const env of existing) expect({ env, files: filesOf(env) }).toEqual({ env, files: added });

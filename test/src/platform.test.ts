@@ -24,8 +24,10 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('environment %s', (env) => {
   test('manifests match the reviewed snapshot', () => {
     const own = Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith(`${env}/`)));
     expect(Object.keys(own)).toEqual([
-      // The platform chart creates the namespace: first in file (and apply) order.
-      `${env}/0000-platform.k8s.yaml`, `${env}/0001-messaging.k8s.yaml`, `${env}/0002-mesh.k8s.yaml`, `${env}/0003-node-agents.k8s.yaml`,
+      // Each namespace in a file of its own, before the files of what lives in it.
+      `${env}/0000-namespace-${ENVIRONMENTS.find((e) => e.name === env)!.namespace}.k8s.yaml`, `${env}/0001-messaging.k8s.yaml`,
+      `${env}/0002-platform.k8s.yaml`, `${env}/0003-mesh.k8s.yaml`,
+      `${env}/0004-namespace-${ENVIRONMENTS.find((e) => e.name === env)!.agentsNamespace}.k8s.yaml`, `${env}/0005-node-agents.k8s.yaml`,
       `${env}/architecture.md`,
     ]);
     expect(own).toMatchSnapshot();

@@ -2,7 +2,7 @@
  * Shared fixtures of the workload and platform tests (not a test file itself).
  */
 import { App, Chart, Size, Testing } from 'cdk8s';
-import { ConfigError, ContainerImage, Cpu, markEnvironment, Resources } from '../../constructs';
+import { ConfigError, ContainerImage, Cpu, markEnvironment, NamespaceBaseline, Resources } from '../../constructs';
 
 /** A pinned image. */
 export const IMAGE = ContainerImage.of('ghcr.io/acme/web', '1.4.2');
@@ -30,9 +30,13 @@ export function setup(namespace: string | null = 'shop'): Fixture {
   return { app, chart };
 }
 
-/** Synthesized manifests of a chart. */
+/**
+ * Synthesized manifests of a chart, preceded by the Namespace objects that NamespaceBaselines of
+ * the chart create (each in a chart of its own, written first: constructs/checks/namespaces.ts).
+ */
 export function synth(chart: Chart): any[] {
-  return Testing.synth(chart);
+  const namespaceCharts = chart.node.findAll().filter((c): c is NamespaceBaseline => c instanceof NamespaceBaseline).map((b) => b.namespaceChart);
+  return [...namespaceCharts.flatMap((c) => Testing.synth(c)), ...Testing.synth(chart)];
 }
 
 /** All manifests of one kind. */
