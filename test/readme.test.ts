@@ -1,5 +1,6 @@
 // The README's TypeScript examples compile against the library as a consumer imports it
-// ('cdk8s-nats-mesh' mapped to the sources), so the README stays true to the API.
+// ('cdk8s-nats-mesh' mapped to the sources), with the options a `cdk8s init` project has (strict,
+// noUnusedLocals, noUnusedParameters), so the README stays true to the API and copies cleanly.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -24,7 +25,7 @@ test('every package example in the README type-checks', () => {
     fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
       extends: '../tsconfig.json',
       compilerOptions: {
-        noEmit: true, incremental: false, rootDir: '..', noUnusedLocals: false,
+        noEmit: true, incremental: false, rootDir: '..', noUnusedLocals: true, noUnusedParameters: true, strict: true,
         paths: { 'cdk8s-nats-mesh': ['../constructs/index.ts'], 'cdk8s-nats-mesh/pulumi': ['../constructs/pulumi/index.ts'] },
       },
       include: ['*.ts'],
