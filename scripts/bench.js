@@ -201,10 +201,7 @@ function synthMain(runs) {
   if (digests.size > 1) console.warn('bench: WARNING: the variants synthesized different output (is lib/ stale?)');
 
   const report = {
-    date: new Date().toISOString(),
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()}`,
-    cpus: os.cpus().length,
+    ...machine(),
     runs,
     warmupRuns: 1,
     buildSeconds,
@@ -223,6 +220,11 @@ function synthMain(runs) {
 
 const SCALE_DRIVER = path.join('test', 'bench', 'run-scale.ts');
 const PROFILE_DIR = path.join('.bench', 'profiles');
+
+/** When and where the numbers were taken, for the reports. */
+function machine() {
+  return { date: new Date().toISOString(), node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length };
+}
 
 /**
  * Self time per function of a .cpuprofile: the heaviest overall, and the heaviest of this
@@ -342,14 +344,11 @@ function scaleMain(opts) {
   }
 
   const report = {
-    date: new Date().toISOString(),
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()}`,
-    cpus: os.cpus().length,
+    ...machine(),
     runs,
     cpuProf: opts.cpuProf,
     driver: `node -r ts-node/register/transpile-only ${SCALE_DRIVER.split(path.sep).join('/')} <services>`,
-    objectFormula: '8*N + 6*ceil(N/10) + 24',
+    objectFormula: '10*N + 6*ceil(N/10) + ceil(N/5) + 25 (N >= 2)',
     results,
   };
   fs.mkdirSync(path.join(root, '.bench'), { recursive: true });

@@ -42,7 +42,7 @@ function checkCall(index: AppIndex, report: ProblemReport, e: CallEdge): void {
   const policies = index.find(SERVICE_AUTHORIZATIONS, authzTarget, appKey(target));
   const denied = index.find(DEFAULT_DENIES, denyNamespace, target.namespace ?? '').length > 0;
   // Callers given in a ServiceAuthorization are checked there, with their position in `callers`.
-  const why = e.declaredAt === policies.find((p) => p === e.declaredAt) ? undefined : outsideMesh(index, e.from);
+  const why = policies.some((p) => p === e.declaredAt) ? undefined : outsideMesh(index, e.from);
   if (why !== undefined && (policies.length > 0 || denied)) {
     report.add(e.from, `calls(${target.name})`, `${describeCall(e)}, from outside the mesh (${why})`,
       `a caller in the mesh: ${target.name} admits only callers whose sidecar carries their identity (${policies.length ? `ServiceAuthorization ${policies[0].node.path}` : 'deny-all'}), so this call would be refused`);
@@ -56,7 +56,7 @@ function checkCall(index: AppIndex, report: ProblemReport, e: CallEdge): void {
 /** A target with declared callers must be closed to the others by the network or the mesh. */
 function checkClosed(index: AppIndex, report: ProblemReport, target: IWorkload, first: CallEdge): void {
   const baseline = index.find(NAMESPACE_BASELINES, baselineNamespace, target.namespace ?? '')[0];
-  const networkClosed = baseline !== undefined && (baseline as { allowWithinNamespace?: boolean }).allowWithinNamespace !== true;
+  const networkClosed = baseline !== undefined && !baseline.allowWithinNamespace;
   if (networkClosed) return;
   const meshClosed = !target.sidecarOptOut && meshSidecarResources(index, target.namespace) !== undefined
     && (index.find(SERVICE_AUTHORIZATIONS, authzTarget, appKey(target)).length > 0

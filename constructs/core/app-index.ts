@@ -195,11 +195,6 @@ export class AppIndex {
     scope.node.addValidation({ validate: () => [...this.run().of(scope)] });
   }
 
-  /** The checks that will run, in order. */
-  public get checkNames(): string[] {
-    return this.checks.map((c) => c.name);
-  }
-
   /** Runs every check (or reuses the result while nothing changed) and returns the report. */
   public run(): ProblemReport {
     if (this.result && this.result.version === this.version) return this.result.report;

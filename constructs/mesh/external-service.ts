@@ -107,7 +107,7 @@ export class ExternalService extends Construct {
     });
     this.egressGateway = props.egressGateway;
     if (this.egressGateway && (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.egressGateway.namespace ?? '') || !Object.keys(this.egressGateway.selector ?? {}).length)) {
-      throw configError(this, 'egressGateway', JSON.stringify(this.egressGateway), 'a namespace and at least one label of the egress gateway\'s pods');
+      throw configError(this, 'egressGateway', this.egressGateway, 'a namespace and at least one label of the egress gateway\'s pods');
     }
     this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;
     if (!VERSIONS.includes(this.apiVersion)) throw configError(this, 'apiVersion', this.apiVersion, `one of ${VERSIONS.join(', ')} (IstioApiVersion)`);

@@ -8,7 +8,7 @@ import { CALLS, callsTo, versionsOf } from '../checks/graph';
 import { SERVICE_AUTHORIZATIONS, exposuresOf } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
-import { HttpMethod, PortProtocol } from '../workloads/port';
+import { HTTP_AWARE_PROTOCOLS, HttpMethod, REQUEST_PATH_PATTERN } from '../workloads/port';
 import { ExternalWorkload } from '../workloads/external-workload';
 import { IWorkload, Workload } from '../workloads/workload';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
@@ -101,11 +101,8 @@ export interface AuthorizationRule {
   readonly ports?: number[];
 }
 
-/** Protocols whose requests the sidecar parses, so that paths and methods can match. */
-const HTTP_AWARE = new Set([PortProtocol.HTTP.name, PortProtocol.HTTP2.name, PortProtocol.GRPC.name]);
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const PATH = /^(\*|\*[^*?#\s]+|\/[^*?#\s]*\*?)$/;
 const METHODS = Object.values(HttpMethod) as string[];
 const VERSIONS = Object.values(IstioApiVersion) as string[];
 const SERVICE_AUTHORIZATION_SYMBOL = Symbol.for('cdk8s-nats-mesh.ServiceAuthorization');
@@ -280,7 +277,7 @@ export class ServiceAuthorization extends Construct {
     if (paths !== undefined) {
       if (paths.length === 0) throw configError(this, `${field}.paths`, paths, 'at least one path, or no paths prop (any path)');
       paths.forEach((p, j) => {
-        if (!PATH.test(p ?? '')) {
+        if (!REQUEST_PATH_PATTERN.test(p ?? '')) {
           throw configError(this, `${field}.paths[${j}]`, p, 'an exact path (/api/orders), a prefix (/api/*), a suffix (*.js) or *; no query string');
         }
       });
@@ -307,7 +304,7 @@ export class ServiceAuthorization extends Construct {
     }
     if (paths !== undefined || methods !== undefined) {
       const called = ports === undefined ? target.ports : target.ports.filter((x) => ports.includes(x.port));
-      const opaque = called.filter((x) => !HTTP_AWARE.has(x.protocol.name));
+      const opaque = called.filter((x) => !HTTP_AWARE_PROTOCOLS.has(x.protocol.name));
       // Without ports, HTTP attributes simply never match the TCP ports; that is only an error
       // when the target has no HTTP port at all. Named TCP ports with HTTP attributes are refused.
       if (ports !== undefined ? opaque.length > 0 : opaque.length === called.length) {

@@ -7,7 +7,7 @@ import type { IJetStreamConsumer } from '../nats/jetstream-consumer';
 import type { IJetStreamStream } from '../nats/jetstream-stream';
 import type { INatsCluster } from '../nats/nats-cluster';
 import { subjectProblem, subjectWithin } from '../nats/nats-auth';
-import { HttpMethod, PortProtocol, WorkloadPort } from './port';
+import { HTTP_AWARE_PROTOCOLS, HttpMethod, REQUEST_PATH_PATTERN, WorkloadPort } from './port';
 import type { CallOptions, IWorkload, NatsConnectionOptions } from './workload';
 
 /** What a workload that runs elsewhere is, for the service graph. */
@@ -30,10 +30,7 @@ export interface WorkloadAttributes {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const PATH = /^(\*|\*[^*?#\s]+|\/[^*?#\s]*\*?)$/;
 const METHODS = Object.values(HttpMethod) as string[];
-/** Protocols whose requests the sidecar parses, so that paths and methods can match. */
-const HTTP_AWARE = new Set([PortProtocol.HTTP.name, PortProtocol.HTTP2.name, PortProtocol.GRPC.name]);
 
 /** A workload defined outside this app (`Workload.fromAttributes`). */
 export class ExternalWorkload extends Construct implements IWorkload {
@@ -99,7 +96,7 @@ export function declareCall(from: IWorkload, to: IWorkload, options: CallOptions
   if (paths !== undefined) {
     if (!Array.isArray(paths) || paths.length === 0) throw configError(from, `${field}.paths`, paths, 'at least one path, or no paths (any path)');
     paths.forEach((p, j) => {
-      if (!PATH.test(p ?? '')) throw configError(from, `${field}.paths[${j}]`, p, 'an exact path (/api/orders), a prefix (/api/*), a suffix (*.js) or *; no query string');
+      if (!REQUEST_PATH_PATTERN.test(p ?? '')) throw configError(from, `${field}.paths[${j}]`, p, 'an exact path (/api/orders), a prefix (/api/*), a suffix (*.js) or *; no query string');
     });
   }
   if (methods !== undefined) {
@@ -110,7 +107,7 @@ export function declareCall(from: IWorkload, to: IWorkload, options: CallOptions
   }
   if ((paths !== undefined || methods !== undefined) && to.ports.length) {
     const called = ports === undefined ? to.ports : to.ports.filter((x) => ports.includes(x.port));
-    const opaque = called.filter((x) => !HTTP_AWARE.has(x.protocol.name));
+    const opaque = called.filter((x) => !HTTP_AWARE_PROTOCOLS.has(x.protocol.name));
     if (ports !== undefined ? opaque.length > 0 : opaque.length === called.length) {
       throw configError(from, `${field}.${paths !== undefined ? 'paths' : 'methods'}`,
         `HTTP attributes on ${opaque.map((x) => `port ${x.port} (${x.name}, ${x.protocol.name})`).join(', ')} of ${to.name}`,

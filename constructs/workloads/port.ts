@@ -95,3 +95,9 @@ export enum HttpMethod {
   /** TRACE. */
   TRACE = 'TRACE',
 }
+
+/** Protocols whose requests the sidecar parses, so that paths and methods can match. */
+export const HTTP_AWARE_PROTOCOLS: ReadonlySet<string> = new Set([PortProtocol.HTTP.name, PortProtocol.HTTP2.name, PortProtocol.GRPC.name]);
+
+/** A request path as Istio authorization matches it: exact, prefix (`/api/*`), suffix (`*.js`) or `*`. */
+export const REQUEST_PATH_PATTERN = /^(\*|\*[^*?#\s]+|\/[^*?#\s]*\*?)$/;

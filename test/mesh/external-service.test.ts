@@ -94,3 +94,28 @@ describe('ExternalService', () => {
       '[test] c/provider: addCaller(payment).ports[0]: received 80; allowed: a port of payment-provider: 443');
   });
 });
+
+describe('ExternalService: what it accepts', () => {
+  const TLS = [{ port: 443, protocol: PortProtocol.TLS }];
+  test.each([
+    ['name', { name: 'Bad' }, '[test] c/provider: name: received "Bad"; allowed: a DNS-1123 label of at most 63 characters'],
+    ['hosts', { hosts: [] }, '[test] c/provider: hosts: received []; allowed: at least one DNS name, such as api.payments.example.com'],
+    ['ports', { ports: [] }, '[test] c/provider: ports: received []; allowed: at least one port'],
+    ['a port number', { ports: [{ port: 0, protocol: PortProtocol.TLS }] }, '[test] c/provider: ports[0].port: received 0; allowed: an integer from 1 to 65535'],
+    ['a protocol', { ports: [{ port: 443, protocol: 'tls' as any }] },
+      '[test] c/provider: ports[0].protocol: received "tls"; allowed: one of http, https, http2, grpc, tcp, tls (PortProtocol)'],
+    ['each port once', { ports: [...TLS, { port: 443, protocol: PortProtocol.HTTPS }] }, '[test] c/provider: ports[1].port: received 443; allowed: each port once'],
+    ['an egress gateway', { cidrs: undefined, egressGateway: { namespace: 'istio-egress', selector: {} } },
+      '[test] c/provider: egressGateway: received {"namespace":"istio-egress","selector":{}}; allowed: a namespace and at least one label of the egress gateway\'s pods'],
+    ['apiVersion', { apiVersion: 'v2' as any }, '[test] c/provider: apiVersion: received "v2"; allowed: one of v1, v1beta1 (IstioApiVersion)'],
+  ])('%s', (_rule, props, message) => {
+    const f = setup();
+    expectConfigError(() => provider(f.chart, props), message);
+  });
+
+  test('a caller is a workload in a namespace', () => {
+    const f = setup();
+    expectConfigError(() => provider(f.chart).addCaller({} as any),
+      '[test] c/provider: addCaller: received {}; allowed: a workload in a namespace (Microservice, StatefulService, NodeAgent or Workload.fromAttributes)');
+  });
+});
