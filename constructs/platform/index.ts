@@ -1,3 +1,4 @@
 export * from './environment';
 export * from './namespace-baseline';
 export * from './architecture-diagram';
+export * from './synth';

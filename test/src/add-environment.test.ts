@@ -93,7 +93,7 @@ test('the README\'s "Adding an environment" steps synthesize the new environment
 
     // 3. `npm run synth` writes dist/<name>/.
     const synth = spawnSync(process.execPath, ['scripts/synth.js'], {
-      cwd: scratch, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', PLATFORM_ENVIRONMENTS: '' },
+      cwd: scratch, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', CDK8S_ENVIRONMENTS: '' },
     });
     expect({ status: synth.status, output: synth.status === 0 ? '' : `${synth.stdout}\n${synth.stderr}` }).toEqual({ status: 0, output: '' });
     const all = [...existing, steps.envName].sort();

@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { Cpu, Resources, TopologySpread } from '../../constructs';
 import {
-  BASE, ENVIRONMENTS, PlatformEnvironment, defineEnvironment, selectEnvironments, validateEnvironment,
+  BASE, ENVIRONMENTS, PlatformEnvironment, defineEnvironment, validateEnvironment,
 } from '../../src/environments';
 
 const source = 'src/environments/test.ts';
@@ -56,16 +56,6 @@ describe('environments', () => {
     // A deep override keeps the sibling fields of the base.
     expect(dev.services.user.size).toBe('xsmall');
     expect(dev.services.user.replicas).toBe(BASE.services.user.replicas);
-  });
-
-  test('selecting environments: all by default, a subset by name', () => {
-    expect(selectEnvironments(undefined).map((e) => e.name)).toEqual(names);
-    expect(selectEnvironments(' prod , dev').map((e) => e.name)).toEqual(['prod', 'dev']);
-  });
-
-  test('an unknown environment names the known ones', () => {
-    expect(() => selectEnvironments('dev,no-such-env')).toThrow(
-      `unknown environment "no-such-env" in PLATFORM_ENVIRONMENTS; known environments: ${names.join(', ')}`);
   });
 });
 

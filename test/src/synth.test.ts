@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesizeEnvironments } from '../../src/app';
+import { SynthError, synthEnvironments } from '../../constructs';
+import { SYNTH_OPTIONS, declarePlatform } from '../../src/app';
 import { ENVIRONMENTS, PlatformEnvironment } from '../../src/environments';
 import { readTree, synthToTemp } from '../support/synth';
 
@@ -13,6 +14,9 @@ const byName = (name: string): PlatformEnvironment => ENVIRONMENTS.find((e) => e
 const [dev, prod] = [byName('dev'), byName('prod')];
 /** 4 manifests and architecture.md per environment. */
 const FILES_PER_ENVIRONMENT = 7; // two namespaces, four charts and architecture.md
+
+const synthesize = (envs: readonly PlatformEnvironment[], outdir: string) =>
+  synthEnvironments(envs, declarePlatform, { ...SYNTH_OPTIONS, outdir });
 
 describe('synthesis of every environment', () => {
   test('two syntheses are byte-for-byte identical', () => {
@@ -38,8 +42,8 @@ describe('synthesis of every environment', () => {
       ...prod,
       services: { ...prod.services, payment: { ...prod.services.payment, replicas: 0 } },
     };
-    expect(() => synthesizeEnvironments([dev, broken], out)).toThrow(
-      'invalid environment configuration:\n[prod] src/environments/prod.ts: services.payment.replicas: received 0; allowed: an integer >= 1');
+    expect(() => synthesize([dev, broken], out)).toThrow(
+      `synth failed with 1 problem; ${out} was left as it was:\n  [prod] src/environments/prod.ts: services.payment.replicas: received 0; allowed: an integer >= 1`);
     expect(readTree(out)).toEqual({ 'dev/previous.yaml': 'kept: true\n' });
     // No staging folder is left behind.
     expect(fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith(`.${path.basename(out)}-staging-`))).toEqual([]);
@@ -50,8 +54,26 @@ describe('synthesis of every environment', () => {
     // Valid config, but the prod budget is far too small for the prod workloads: caught by the
     // namespace baseline's whole-tree validation during synth, after dev already synthesized.
     const tight: PlatformEnvironment = { ...prod, budget: { ...prod.budget!, pods: 5 } };
-    expect(() => synthesizeEnvironments([dev, tight], out)).toThrow(
+    expect(() => synthesize([dev, tight], out)).toThrow(
       /\[prod\] platform\/namespace: budget\.pods: received workloads needing \d+ pods at peak \(replicas, autoscaling maximum and rollout surge\); allowed: at most the budget of 5/);
+    expect(readTree(out)).toEqual({});
+  });
+
+  test('problems of several environments are reported together', () => {
+    const out = tmp();
+    const tightStaging: PlatformEnvironment = { ...byName('staging'), budget: { ...prod.budget!, pods: 4 } };
+    const tightProd: PlatformEnvironment = { ...prod, budget: { ...prod.budget!, pods: 5 } };
+    let error: unknown;
+    try {
+      synthesize([dev, tightStaging, tightProd], out);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SynthError);
+    expect((error as SynthError).problems.map((p) => p.replace(/\d+ pods/, 'N pods'))).toEqual([
+      '[staging] platform/namespace: budget.pods: received workloads needing N pods at peak (replicas, autoscaling maximum and rollout surge); allowed: at most the budget of 4',
+      '[prod] platform/namespace: budget.pods: received workloads needing N pods at peak (replicas, autoscaling maximum and rollout surge); allowed: at most the budget of 5',
+    ]);
     expect(readTree(out)).toEqual({});
   });
 });
@@ -65,20 +87,20 @@ describe('the synth entry point (cdk8s.yaml app command)', () => {
   test('an unknown environment exits non-zero with the known ones listed', () => {
     const out = tmp();
     const r = spawnSync('node', ['lib/src/main.js'], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: out, PLATFORM_ENVIRONMENTS: 'dev,no-such-env' },
+      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: out, CDK8S_ENVIRONMENTS: 'dev,no-such-env' },
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`synth failed: unknown environment "no-such-env" in PLATFORM_ENVIRONMENTS; known environments: ${names.join(', ')}`);
+    expect(r.stderr).toBe(`synth failed with 1 problem; ${out} was left as it was:\n  (synth): only: received "no-such-env", not an environment of this app; allowed: names of its environments: ${names.join(', ')}\n`);
     expect(readTree(out)).toEqual({});
   });
 
   test('`npm run synth` leaves the previous dist/ untouched when synthesis fails', () => {
     const before = readTree(path.join(root, 'dist'));
     const r = spawnSync('node', ['scripts/synth.js'], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, PLATFORM_ENVIRONMENTS: 'nope', CDK8S_CHECK_UPGRADE: 'false' },
+      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_ENVIRONMENTS: 'nope', CDK8S_CHECK_UPGRADE: 'false' },
     });
     expect(r.status).not.toBe(0);
-    expect(`${r.stdout}${r.stderr}`).toContain('unknown environment "nope"');
+    expect(`${r.stdout}${r.stderr}`).toContain('only: received "nope", not an environment of this app');
     expect(readTree(path.join(root, 'dist'))).toEqual(before);
     expect(Object.keys(before).length).toBe(FILES_PER_ENVIRONMENT * ENVIRONMENTS.length);
   });

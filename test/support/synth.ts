@@ -1,13 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesizeEnvironments } from '../../src/app';
+import { synthEnvironments } from '../../constructs';
+import { SYNTH_OPTIONS, declarePlatform } from '../../src/app';
 import { PlatformEnvironment } from '../../src/environments';
 
-/** Synthesizes environments through the same path as `cdk8s synth` into a fresh temp folder. */
+/** Synthesizes environments through the same entry point as `cdk8s synth` (src/main.ts) into a fresh temp folder. */
 export function synthToTemp(envs: readonly PlatformEnvironment[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nats-mesh-synth-'));
-  synthesizeEnvironments(envs, dir);
+  synthEnvironments(envs, declarePlatform, { ...SYNTH_OPTIONS, outdir: dir });
   return dir;
 }
 
