@@ -3,7 +3,9 @@
 # a temporary consumer project beside the same cdk8s, cdk8s-plus-27 and constructs versions,
 # type-checks the consumer (test/fixtures/consumer/) with strict tsc against the installed
 # declarations, compiles and runs it, and checks that it synthesized a Deployment, a StatefulSet
-# and a DaemonSet. Last line on success: "check-pack: OK". KEEP_PACK_DIR=1 keeps the temp folder.
+# and a DaemonSet. Then installs examples/consumer (its own package.json) from the same tarball and
+# synthesizes its two environments, and a failing selection. Last line on success:
+# "check-pack: OK". KEEP_PACK_DIR=1 keeps the temp folder.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,4 +78,37 @@ step "synthesized kinds: $kinds"
 for kind in Deployment StatefulSet DaemonSet; do
   grep -qE "(^| )$kind=" <<<"$kinds" || fail "no $kind in the consumer's output"
 done
+# 5. examples/consumer: another team's app with its own package.json, installing the tarball,
+#    synthesizing its two environments through synthEnvironmentsMain.
+example="$work/example"
+mkdir "$example"
+(cd "$root/examples/consumer" && cp package.json tsconfig.json README.md ./*.ts "$example/")
+cp "$tarball" "$example/cdk8s-nats-mesh.tgz"
+node -e '
+  const [root, example] = process.argv.slice(1);
+  const fs = require("fs"), path = require("path");
+  const pkg = JSON.parse(fs.readFileSync(path.join(example, "package.json"), "utf8"));
+  const wanted = { ...pkg.dependencies, ...pkg.devDependencies };
+  const drift = Object.entries(wanted).filter(([n, v]) => !v.startsWith("file:")
+    && JSON.parse(fs.readFileSync(path.join(root, "node_modules", n, "package.json"), "utf8")).version !== v);
+  if (drift.length) { console.error(`examples/consumer pins ${drift.map(([n, v]) => `${n}@${v}`).join(", ")}; this repository builds against other versions`); process.exit(1); }
+' "$root" "$example" || fail "examples/consumer/package.json does not pin the versions this repository builds against"
+step "npm install in examples/consumer (cdk8s-nats-mesh from the tarball)"
+(cd "$example" && npm install --no-audit --no-fund --prefer-offline)
+step "npm run synth in examples/consumer"
+(cd "$example" && npm run -s synth) || fail "examples/consumer: npm run synth failed"
+for env in staging prod; do
+  yaml=("$example/dist/$env"/*.k8s.yaml)
+  [ -f "${yaml[0]}" ] && [ -f "$example/dist/$env/architecture.md" ] || fail "examples/consumer wrote no manifests or architecture.md for $env"
+  step "example $env: $(sed -n 's/^kind: *//p' "${yaml[@]}" | sort | uniq -c | awk '{ printf "%s%s=%s", sep, $2, $1; sep=" " }')"
+done
+# A failing synth: one clean error block, exit code 1, the previous dist/ untouched.
+before=$(cd "$example" && find dist -type f -exec sha256sum {} + | sort)
+set +e
+failure=$(cd "$example" && CDK8S_ENVIRONMENTS=staging,qa node build/main.js 2>&1)
+status=$?
+set -e
+[ "$status" -eq 1 ] || fail "examples/consumer: a failing synth exited with $status, not 1"
+[ "$before" = "$(cd "$example" && find dist -type f -exec sha256sum {} + | sort)" ] || fail "examples/consumer: a failing synth changed dist/"
+step "example failure (exit $status): ${failure//$'\n'/ | }"
 step "OK"
