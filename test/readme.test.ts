@@ -1,6 +1,7 @@
 // The README's TypeScript examples compile against the library as a consumer imports it
 // ('cdk8s-nats-mesh' mapped to the sources), with the options a `cdk8s init` project has (strict,
-// noUnusedLocals, noUnusedParameters), so the README stays true to the API and copies cleanly.
+// noUnusedLocals, noUnusedParameters), so the README stays true to the API and copies cleanly;
+// those that synthesize run, and must synthesize without a problem.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -37,3 +38,40 @@ test('every package example in the README type-checks', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Examples that synthesize (`app.synth()` or the synth entry point) are complete programs.
+const runnable = examples.filter((b) => /^app\.synth\(\);$|^synthEnvironmentsMain\(/m.test(b));
+
+test('the README has runnable examples', () => {
+  expect(runnable.length).toBeGreaterThanOrEqual(3);
+});
+
+test.each(runnable.map((code, i) => [i, code.split('\n').find((l) => /new (Chart|Microservice)\(|interface /.test(l))?.trim() ?? '', code]))(
+  'runnable README example %i (%s) synthesizes',
+  (_i, _first, code) => {
+    const dir = fs.mkdtempSync(path.join(root, '.readme-check-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'example.ts'), code as string);
+      // 'cdk8s-nats-mesh' resolves to the sources, as the type-check above maps it.
+      fs.writeFileSync(path.join(dir, 'resolve-package.js'), `const Module = require('module');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  return resolve.call(this, request === 'cdk8s-nats-mesh' ? ${JSON.stringify(path.join(root, 'constructs', 'index.ts'))} : request, ...rest);
+};
+`);
+      const r = spawnSync(process.execPath, ['-r', './resolve-package.js', '-r', require.resolve('ts-node/register'), 'example.ts'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {
+          ...process.env, CDK8S_OUTDIR: path.join(dir, 'out'), CDK8S_ENVIRONMENTS: '', TS_NODE_TRANSPILE_ONLY: 'true',
+          TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+        },
+      });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+      const written = fs.readdirSync(path.join(dir, 'out'), { recursive: true }).map(String);
+      expect(written.filter((f) => f.endsWith('.k8s.yaml')).length).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
