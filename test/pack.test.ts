@@ -1,6 +1,7 @@
 // The published package works for another app: scripts/check-pack.sh packs the repo, installs the
 // tarball in a temporary consumer project, type-checks the consumer (test/fixtures/consumer/) with
-// strict tsc against the installed declarations, and runs it. npm pack + npm install take about a
+// strict tsc against the installed declarations, and runs it; then installs examples/consumer
+// from the same tarball and synthesizes its two environments through synthEnvironmentsMain. npm pack + npm install take about a
 // minute, hence the 5 minute timeout.
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -44,5 +45,12 @@ test('the packed library installs, type-checks strictly and synthesizes in a con
   expect(kinds).toMatch(/\bDeployment=1\b/);
   expect(kinds).toMatch(/\bStatefulSet=1\b/);
   expect(kinds).toMatch(/\bDaemonSet=1\b/);
+  // examples/consumer, installed from the same tarball: both environments synthesized, and a
+  // failing selection reported as one block.
+  for (const env of ['staging', 'prod']) {
+    const example = new RegExp(`^check-pack: example ${env}: (.*)$`, 'm').exec(res.stdout)?.[1] ?? '';
+    expect([env, example]).toEqual([env, expect.stringMatching(/\bDeployment=2\b.*\bStatefulSet=1\b/)]);
+  }
+  expect(res.stdout).toMatch(/^check-pack: example failure \(exit 1\): synth failed with 1 problem; .*\/dist was left as it was: \|   \(synth\): only: received "qa", not an environment of this app; allowed: names of its environments: staging, prod$/m);
   expect(res.stdout.trimEnd().split('\n').pop()).toBe('check-pack: OK');
 }, TIMEOUT_MS);
