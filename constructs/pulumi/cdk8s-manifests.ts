@@ -98,7 +98,9 @@ function typeToken(group: string, version: string, kind: string): string {
  * - Resource names are stable and readable: `<prefix>:<namespace>/<Kind>/<name>`, or
  *   `<prefix>:<Kind>/<name>` for objects without a namespace.
  * - Namespaces are registered first and every object in one of them depends on it; CRDs in the app
- *   come next and their custom resources depend on them; cdk8s dependencies become `dependsOn`.
+ *   come next and their custom resources depend on them; cdk8s dependencies become `dependsOn`;
+ *   a NACK Consumer depends on the Stream of its `streamName`, and NACK objects on the Account of
+ *   their `account`, when the app holds them.
  * - Built-in kinds use the typed `@pulumi/kubernetes` classes; other kinds
  *   `k8s.apiextensions.CustomResource`, with `customResourceDependsOn`.
  *

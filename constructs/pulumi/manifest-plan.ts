@@ -76,6 +76,76 @@ function isClusterScoped(group: string, kind: string): boolean {
   return isNamespace(group, kind) || isCrd(group, kind);
 }
 
+const NACK_GROUP = 'jetstream.nats.io';
+/** NACK kinds whose `spec.account` names a NACK Account object in their namespace. */
+const NACK_ACCOUNT_USERS = new Set(['Stream', 'Consumer', 'KeyValue', 'ObjectStore']);
+
+/** Prefix of the server stream that holds a bucket, by NACK kind. */
+const BUCKET_STREAM_PREFIX = new Map([['KeyValue', 'KV_'], ['ObjectStore', 'OBJ_']]);
+
+/** A field of an object's spec, when it is a non-empty string. */
+function specString(o: PlannedObject, field: string): string | undefined {
+  const value = o.manifest.spec?.[field];
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+/**
+ * The name on the server of the JetStream stream a NACK object creates: a Stream's `spec.name`,
+ * `KV_<bucket>` for a KeyValue, `OBJ_<bucket>` for an ObjectStore.
+ */
+function nackStreamName(o: PlannedObject): string | undefined {
+  if (o.kind === 'Stream') return specString(o, 'name');
+  const prefix = BUCKET_STREAM_PREFIX.get(o.kind);
+  const bucket = prefix === undefined ? undefined : specString(o, 'bucket');
+  return bucket === undefined ? undefined : `${prefix}${bucket}`;
+}
+
+/** Key of a name within a namespace (`''` for an object without one). */
+const inNamespace = (namespace: string | undefined, name: string) => `${namespace ?? ''}\0${name}`;
+
+/**
+ * Entries ready to be placed, lowest tier first, then synth order: a binary heap, so that ordering
+ * n objects takes O(n log n) however many are ready at once.
+ */
+class ReadyQueue {
+  private readonly heap: Entry[] = [];
+
+  private static before(a: Entry, b: Entry): boolean {
+    return a.tier !== b.tier ? a.tier < b.tier : a.index < b.index;
+  }
+
+  public push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!ReadyQueue.before(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  public pop(): Entry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length === 0 || last === undefined) return top;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < h.length && ReadyQueue.before(h[left], h[least])) least = left;
+      if (right < h.length && ReadyQueue.before(h[right], h[least])) least = right;
+      if (least === i) return top;
+      [h[i], h[least]] = [h[least], h[i]];
+      i = least;
+    }
+  }
+}
+
 function describe(o: { kind: string; namespace?: string; name: string; group: string }): string {
   const gk = o.group ? `${o.kind}.${o.group}` : o.kind;
   return `${gk} ${o.namespace && !isClusterScoped(o.group, o.kind) ? `${o.namespace}/` : ''}${o.name}`;
@@ -113,7 +183,11 @@ function chartsOf(props: ManifestPlanProps): { root: IConstruct; charts: Chart[]
  * deployment: Namespaces first, then CustomResourceDefinitions, then everything else. An object
  * waits for the Namespace it lives in and the CRD that defines its kind when the app holds them,
  * and for what the app declares with cdk8s dependencies (`node.addDependency`, between API
- * objects or between charts). Objects keep their synth order otherwise.
+ * objects or between charts). NACK objects wait for the NACK objects they name in the same
+ * namespace, as NACK fails them when those are missing: a Consumer for the Stream (or KeyValue,
+ * ObjectStore) that creates the stream of its `spec.streamName`, a Stream, Consumer, KeyValue or
+ * ObjectStore for the Account its `spec.account` names. A name with no object in the app (created
+ * elsewhere) adds no wait. Objects keep their synth order otherwise.
  *
  * Throws on two objects with the same group, kind, namespace and name, and on a dependency cycle.
  */
@@ -127,7 +201,7 @@ export function planManifests(props: ManifestPlanProps): PlannedObject[] {
   const entries: Entry[] = [];
   const byIdentity = new Map<string, Entry>();
   const byApiObject = new Map<ApiObject, Entry>();
-  const apiObjects: ApiObject[] = [];
+  const apiObjects = new Set<ApiObject>();
   const byChart = new Map<Chart, Entry[]>();
   const resourceNames = new Map<string, Entry>();
 
@@ -175,7 +249,7 @@ export function planManifests(props: ManifestPlanProps): PlannedObject[] {
     // The API object constructs behind the JSON, to carry cdk8s dependencies over.
     for (const c of chart.node.findAll()) {
       if (!(c instanceof ApiObject) || Chart.of(c) !== chart) continue;
-      apiObjects.push(c);
+      apiObjects.add(c);
       const { group } = splitApiVersion(c.apiVersion);
       const entry = byIdentity.get(identity(group, c.kind, c.metadata.namespace || undefined, c.name));
       if (entry) byApiObject.set(c, entry);
@@ -185,14 +259,27 @@ export function planManifests(props: ManifestPlanProps): PlannedObject[] {
     `a dependency of or on an object whose synthesized kind, namespace or name differs from its construct's (${c.kind} ${c.name}, changed by a JSON patch?)`,
     'dependencies between objects that keep their identity');
 
-  // Namespaces and CRDs in the app.
+  // Namespaces and CRDs in the app; NACK streams (by namespace and stream name on the server) and
+  // Accounts (by namespace and object name, as NACK looks them up). One pass, one lookup per object.
   const namespaces = new Map<string, Entry>();
   const crds = new Map<string, Entry>();
+  const nackStreams = new Map<string, Entry[]>();
+  const nackAccounts = new Map<string, Entry>();
   for (const e of entries) {
-    if (e.tier === 0) namespaces.set(e.object.name, e);
+    const o = e.object;
+    if (e.tier === 0) namespaces.set(o.name, e);
     if (e.tier === 1) {
-      const spec = e.object.manifest.spec ?? {};
+      const spec = o.manifest.spec ?? {};
       if (typeof spec.group === 'string' && typeof spec.names?.kind === 'string') crds.set(`${spec.group}|${spec.names.kind}`, e);
+    }
+    if (o.group !== NACK_GROUP) continue;
+    if (o.kind === 'Account') nackAccounts.set(inNamespace(o.namespace, o.name), e);
+    const streamName = nackStreamName(o);
+    if (streamName !== undefined) {
+      // Streams of one name in other accounts or systems may share a namespace: wait for each.
+      const key = inNamespace(o.namespace, streamName);
+      const same = nackStreams.get(key);
+      if (same) same.push(e); else nackStreams.set(key, [e]);
     }
   }
   const addDep = (from: Entry, to: Entry) => { if (from !== to) from.deps.add(to.index); };
@@ -204,11 +291,17 @@ export function planManifests(props: ManifestPlanProps): PlannedObject[] {
     }
     const crd = crds.get(`${o.group}|${o.kind}`);
     if (crd) addDep(e, crd);
+    if (o.group !== NACK_GROUP) continue;
+    const streamName = o.kind === 'Consumer' ? specString(o, 'streamName') : undefined;
+    if (streamName !== undefined) for (const stream of nackStreams.get(inNamespace(o.namespace, streamName)) ?? []) addDep(e, stream);
+    const account = NACK_ACCOUNT_USERS.has(o.kind) ? specString(o, 'account') : undefined;
+    const accountEntry = account !== undefined ? nackAccounts.get(inNamespace(o.namespace, account)) : undefined;
+    if (accountEntry) addDep(e, accountEntry);
   }
   // cdk8s dependencies (chart.toJson() has already turned construct dependencies into API object ones).
   for (const apiObject of apiObjects) {
     for (const dep of apiObject.node.dependencies) {
-      if (dep instanceof ApiObject && apiObjects.includes(dep)) addDep(entryOf(apiObject), entryOf(dep));
+      if (dep instanceof ApiObject && apiObjects.has(dep)) addDep(entryOf(apiObject), entryOf(dep));
     }
   }
   for (const [chart, chartEntries] of byChart) {
@@ -221,27 +314,32 @@ export function planManifests(props: ManifestPlanProps): PlannedObject[] {
 
   // Topological order: among the objects whose dependencies are placed, the lowest tier first,
   // then synth order.
+  const dependents: number[][] = entries.map(() => []);
+  const waiting = entries.map((e) => e.deps.size);
+  const ready = new ReadyQueue();
+  for (const e of entries) {
+    for (const d of e.deps) dependents[d].push(e.index);
+    if (e.deps.size === 0) ready.push(e);
+  }
   const placed = new Set<number>();
   const order: Entry[] = [];
-  while (order.length < entries.length) {
-    let next: Entry | undefined;
-    for (const e of entries) {
-      if (placed.has(e.index) || [...e.deps].some((d) => !placed.has(d))) continue;
-      if (!next || e.tier < next.tier) next = e;
+  for (let next = ready.pop(); next; next = ready.pop()) {
+    placed.add(next.index);
+    order.push(next);
+    for (const d of dependents[next.index]) if (--waiting[d] === 0) ready.push(entries[d]);
+  }
+  if (order.length < entries.length) {
+    // Every object left waits for another one left: walk those waits until one repeats.
+    const walk: Entry[] = [];
+    const walked = new Set<Entry>();
+    let at = entries.find((e) => !placed.has(e.index))!;
+    while (!walked.has(at)) {
+      walk.push(at);
+      walked.add(at);
+      at = entries[[...at.deps].find((d) => !placed.has(d))!];
     }
-    if (!next) {
-      // Every object left waits for another one left: walk those waits until one repeats.
-      const walk: Entry[] = [];
-      let at = entries.find((e) => !placed.has(e.index))!;
-      while (!walk.includes(at)) {
-        walk.push(at);
-        at = entries[[...at.deps].find((d) => !placed.has(d))!];
-      }
-      const cycle = [...walk.slice(walk.indexOf(at)), at].map((e) => describe(e.object));
-      fail(props.app ? 'app' : props.chart!.node.path, 'dependencies', `a cycle: ${cycle.join(' waits for ')}`, 'dependencies without cycles');
-    }
-    placed.add(next!.index);
-    order.push(next!);
+    const cycle = [...walk.slice(walk.indexOf(at)), at].map((e) => describe(e.object));
+    fail(props.app ? 'app' : props.chart!.node.path, 'dependencies', `a cycle: ${cycle.join(' waits for ')}`, 'dependencies without cycles');
   }
   return order.map((e) => ({
     ...e.object,

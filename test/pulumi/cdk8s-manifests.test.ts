@@ -5,7 +5,9 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { Cdk8sManifests, planManifests } from '../../constructs/pulumi';
-import { markEnvironment } from '../../constructs';
+import {
+  JetStreamConsumer, JetStreamStream, KeyValueStore, markEnvironment, NackAccount, NatsCluster, ObjectStore,
+} from '../../constructs';
 
 async function deploy(name: string, args: ConstructorParameters<typeof Cdk8sManifests>[1], opts?: pulumi.ComponentResourceOptions) {
   const since = mark();
@@ -100,6 +102,92 @@ describe('ordering', () => {
     ns.node.addDependency(cm);
     expect(() => planManifests({ app, resourcePrefix: 'c' })).toThrow(
       '[qa] app: dependencies: received a cycle: ConfigMap x/a waits for Namespace x waits for ConfigMap x/a; allowed: dependencies without cycles');
+  });
+});
+
+describe('NACK objects wait for the objects they name', () => {
+  const nackObject = (scope: Chart, id: string, kind: string, name: string, spec: object) => new ApiObject(scope, id, {
+    apiVersion: 'jetstream.nats.io/v1beta2', kind, metadata: { name }, spec,
+  } as any);
+
+  /** NACK objects declared in the worst order: each before what it names. */
+  function nackApp(): App {
+    const app = Testing.app();
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    nackObject(shop, 'reserve', 'Consumer', 'orders-reserve', { streamName: 'ORDERS', durableName: 'reserve', account: 'nack' });
+    nackObject(shop, 'audit', 'Consumer', 'audit-tail', { streamName: 'AUDIT', durableName: 'tail' });
+    nackObject(shop, 'carts-watch', 'Consumer', 'carts-watch', { streamName: 'KV_carts', durableName: 'watch' });
+    nackObject(shop, 'orders', 'Stream', 'orders', { name: 'ORDERS', subjects: ['orders.>'], account: 'nack' });
+    nackObject(shop, 'carts', 'KeyValue', 'carts', { bucket: 'carts', account: 'nack' });
+    nackObject(shop, 'images', 'ObjectStore', 'images', { bucket: 'images', account: 'elsewhere' });
+    nackObject(shop, 'nack', 'Account', 'nack', { servers: ['nats://nats.shop:4222'] });
+    // Same names in another namespace: not what the objects in `shop` name, nor the other way round.
+    const other = new Chart(app, 'other', { namespace: 'other' });
+    nackObject(other, 'reserve', 'Consumer', 'orders-reserve', { streamName: 'ORDERS', durableName: 'reserve', account: 'nack' });
+    return app;
+  }
+
+  test('a Consumer waits for its stream and Account; Streams and buckets for their Account', () => {
+    expect(planManifests({ app: nackApp(), resourcePrefix: 'n' }).map((o) => [o.resourceName, o.dependsOn])).toEqual([
+      ['n:shop/Consumer/audit-tail', []],
+      ['n:shop/ObjectStore/images', []],
+      ['n:shop/Account/nack', []],
+      ['n:shop/Stream/orders', ['n:shop/Account/nack']],
+      ['n:shop/Consumer/orders-reserve', ['n:shop/Stream/orders', 'n:shop/Account/nack']],
+      ['n:shop/KeyValue/carts', ['n:shop/Account/nack']],
+      ['n:shop/Consumer/carts-watch', ['n:shop/KeyValue/carts']],
+      ['n:other/Consumer/orders-reserve', []],
+    ]);
+  });
+
+  test('through the component: dependsOn holds the resources of the Stream and the Account', async () => {
+    const { byName } = await deploy('nack', { app: nackApp() });
+    const stream = byName('nack:shop/Stream/orders');
+    const account = byName('nack:shop/Account/nack');
+    expect([...byName('nack:shop/Consumer/orders-reserve').dependencies].sort()).toEqual([stream.urn, account.urn].sort());
+    expect(stream.dependencies).toEqual([account.urn]);
+    expect(byName('nack:shop/Consumer/carts-watch').dependencies).toEqual([byName('nack:shop/KeyValue/carts').urn]);
+    // A stream, or an Account, created elsewhere: nothing to wait for, and no error.
+    expect(byName('nack:shop/Consumer/audit-tail').dependencies).toEqual([]);
+    expect(byName('nack:shop/ObjectStore/images').dependencies).toEqual([]);
+    expect(byName('nack:other/Consumer/orders-reserve').dependencies).toEqual([]);
+  });
+
+  test('streams of one name in other accounts of the namespace: a Consumer waits for each', () => {
+    const app = Testing.app();
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    nackObject(shop, 'reserve', 'Consumer', 'orders-reserve', { streamName: 'ORDERS', durableName: 'reserve' });
+    nackObject(shop, 'orders-a', 'Stream', 'orders-a', { name: 'ORDERS', subjects: ['orders.>'], account: 'a' });
+    nackObject(shop, 'orders-b', 'Stream', 'orders-b', { name: 'ORDERS', subjects: ['orders.>'], account: 'b' });
+    const plan = planManifests({ app, resourcePrefix: 's' });
+    expect(plan.map((o) => o.resourceName)).toEqual(['s:shop/Stream/orders-a', 's:shop/Stream/orders-b', 's:shop/Consumer/orders-reserve']);
+    expect(plan[2].dependsOn).toEqual(['s:shop/Stream/orders-a', 's:shop/Stream/orders-b']);
+  });
+
+  test('the fields the library writes: NackAccount, JetStreamStream, JetStreamConsumer, KeyValueStore, ObjectStore', async () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'messaging', { namespace: 'shop' });
+    const nats = NatsCluster.fromAttributes(chart, 'nats', { clusterName: 'nats', clientUrl: 'nats://nats.shop:4222', jetStreamServers: 3 });
+    new NackAccount(chart, 'account', { cluster: nats, name: 'nack', user: { secretName: 'nats-users', userKey: 'nack-user', passwordKey: 'nack' } });
+    const orders = new JetStreamStream(chart, 'orders', { cluster: nats, name: 'ORDERS', subjects: ['orders.>'], nackAccount: 'nack' });
+    new JetStreamConsumer(chart, 'reserve', { stream: orders, durableName: 'reserve' });
+    new KeyValueStore(chart, 'carts', { cluster: nats, bucket: 'carts', nackAccount: 'nack' });
+    new ObjectStore(chart, 'images', { cluster: nats, bucket: 'images', nackAccount: 'nack' });
+    const audit = JetStreamStream.fromAttributes(chart, 'audit', { cluster: nats, streamName: 'AUDIT', subjects: ['audit.>'], replicas: 3 });
+    new JetStreamConsumer(chart, 'tail', { stream: audit, durableName: 'tail' });
+
+    const { byName, component } = await deploy('lib', { app });
+    const urnOf = (kind: string, name: string) => byName(component.objects.find((o) => o.kind === kind && o.name === name)!.resourceName).urn;
+    const dependenciesOf = (kind: string, name: string) => {
+      const o = component.objects.find((x) => x.kind === kind && x.name === name)!;
+      return [...byName(o.resourceName).dependencies].sort();
+    };
+    const account = urnOf('Account', 'nack');
+    expect(dependenciesOf('Stream', 'orders')).toEqual([account]);
+    expect(dependenciesOf('Consumer', 'orders-reserve')).toEqual([urnOf('Stream', 'orders'), account].sort());
+    expect(dependenciesOf('KeyValue', 'carts')).toEqual([account]);
+    expect(dependenciesOf('ObjectStore', 'images')).toEqual([account]);
+    expect(dependenciesOf('Consumer', 'audit-tail')).toEqual([]);
   });
 });
 

@@ -102,6 +102,26 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s thr
       expect(position.get(r.urn)!).toBeGreaterThan(lastNamespace);
     }
   });
+
+  test('every NACK Consumer waits for its Stream, and every NACK object for the Account it names', () => {
+    const nack = resources.filter((r) => r.type.startsWith('kubernetes:jetstream.nats.io/'));
+    const find = (kind: string, namespace: string, match: (spec: any, name: string) => boolean) => nack.filter((r) =>
+      r.inputs.kind === kind && r.inputs.metadata.namespace === namespace && match(r.inputs.spec, r.inputs.metadata.name));
+    const consumers = nack.filter((r) => r.inputs.kind === 'Consumer');
+    expect(consumers.length).toBeGreaterThan(0);
+    for (const c of consumers) {
+      const streams = find('Stream', c.inputs.metadata.namespace, (spec) => spec.name === c.inputs.spec.streamName);
+      expect([c.name, streams]).toEqual([c.name, [expect.anything()]]);
+      expect([c.name, c.dependencies]).toEqual([c.name, expect.arrayContaining([streams[0].urn])]);
+    }
+    const naming = nack.filter((r) => typeof r.inputs.spec.account === 'string');
+    expect(naming.map((r) => r.inputs.kind)).toEqual(expect.arrayContaining(['Stream', 'Consumer', 'KeyValue', 'ObjectStore']));
+    for (const r of naming) {
+      const accounts = find('Account', r.inputs.metadata.namespace, (_, name) => name === r.inputs.spec.account);
+      expect([r.name, accounts]).toEqual([r.name, [expect.anything()]]);
+      expect([r.name, r.dependencies]).toEqual([r.name, expect.arrayContaining([accounts[0].urn])]);
+    }
+  });
 });
 
 test('a change to an environment shows in the synthesized YAML and in the Pulumi inputs alike', async () => {
