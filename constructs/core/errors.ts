@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { sizeQuantity } from './quantity';
 
@@ -41,17 +41,34 @@ export class ConfigError extends Error {
   }
 }
 
-/** Renders a received value for an error message. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
+/** A Size, a Duration or an object with a `toString` of its own (Cpu, a construct) as text; undefined for anything else. */
+function asText(value: unknown): string | undefined {
   if (value instanceof Size) return sizeQuantity(value);
-  if (Array.isArray(value)) return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null && typeof (value as any).toString === 'function'
+  if (value instanceof Duration) return value.toHumanString();
+  if (!Array.isArray(value) && typeof value === 'object' && value !== null && typeof (value as any).toString === 'function'
     && (value as any).toString !== Object.prototype.toString) {
     return String(value);
   }
-  return JSON.stringify(value);
+  return undefined;
+}
+
+/**
+ * Renders a received value for an error message: strings quoted, Sizes as quantities, Durations
+ * in words, objects with a `toString` of their own (Cpu, constructs) through it, anything else
+ * as JSON (with the same forms inside). Never throws (circular values, functions).
+ */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  if (typeof value === 'symbol') return String(value);
+  try {
+    return asText(value) ?? JSON.stringify(value, (_key, v) => asText(v) ?? v);
+  } catch {
+    const kind = (value as any)?.constructor?.name;
+    return kind && kind !== 'Object' ? `a ${kind}` : 'an object that cannot be shown';
+  }
 }
 
 /** The environment recorded on the construct tree, if any. */

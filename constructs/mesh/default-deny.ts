@@ -7,6 +7,7 @@ import {
 import { DEFAULT_DENIES } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { checkProps, rule, shape, str } from '../core/runtime-types';
 import { ISTIO_RESERVED_PORTS } from '../workloads/port';
 import { IstioApiVersion } from './istio-api-version';
 
@@ -24,6 +25,12 @@ export interface DefaultDenyProps {
   /** @default IstioApiVersion.V1 */
   readonly apiVersion?: IstioApiVersion;
 }
+
+/** The types of a DefaultDeny's props (the namespace, ports and API version are checked further by the construct). */
+const DEFAULT_DENY_PROPS = shape({
+  namespace: str(),
+  metricsPorts: rule('a list of container ports', Array.isArray),
+}, 'the props of a DefaultDeny: { namespace, metricsPorts, apiVersion }');
 
 const DEFAULT_DENY_SYMBOL = Symbol.for('cdk8s-nats-mesh.DefaultDeny');
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -60,6 +67,7 @@ export class DefaultDeny extends Construct {
   public readonly metricsPolicy?: ApiObject;
 
   constructor(scope: Construct, id: string, props: DefaultDenyProps = {}) {
+    checkProps(scope, id, props, DEFAULT_DENY_PROPS);
     super(scope, id);
     Object.defineProperty(this, DEFAULT_DENY_SYMBOL, { value: true });
     const namespace = props.namespace ?? Chart.of(this).namespace;

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { EXTERNAL_CALLS } from '../checks/graph';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { STRING_MAP, checkProps, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
 import {
   ServiceEntry, ServiceEntrySpec, ServiceEntrySpecLocation, ServiceEntrySpecResolution, ServiceEntryV1Beta1, ServiceEntryV1Beta1Spec,
 } from '../imports/networking.istio.io';
@@ -57,6 +58,14 @@ export interface ExternalCallOptions {
   readonly ports?: number[];
 }
 
+/** The types of an ExternalService's props (hosts, ports, addresses and the API version are checked further by the construct). */
+const EXTERNAL_SERVICE_PROPS = shape({
+  name: str(),
+  ports: list(rule('a port { port, protocol }', isPlainObject), 'a list of ports { port, protocol }'),
+  cidrs: list(str('an IPv4 CIDR such as 203.0.113.0/24'), 'a list of IPv4 CIDRs'),
+  egressGateway: shape({ namespace: str(), selector: STRING_MAP }, 'an egress gateway { namespace, selector }'),
+}, 'the props of an ExternalService: { hosts, ports, cidrs, ... }');
+
 const HOST = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const PROTOCOLS: Record<string, string> = { http: 'HTTP', https: 'HTTPS', http2: 'HTTP2', grpc: 'GRPC', tcp: 'TCP', tls: 'TLS' };
 const VERSIONS = Object.values(IstioApiVersion) as string[];
@@ -82,6 +91,7 @@ export class ExternalService extends Construct {
   private readonly apiVersion: IstioApiVersion;
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps) {
+    checkProps(scope, id, props, EXTERNAL_SERVICE_PROPS);
     super(scope, id);
     this.name = props.name ?? id;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || this.name.length > 63) {
@@ -135,7 +145,8 @@ export class ExternalService extends Construct {
     if (typeof caller?.app !== 'string' || caller.namespace === undefined) {
       throw configError(this, 'addCaller', caller, 'a workload in a namespace (Microservice, StatefulService, NodeAgent or Workload.fromAttributes)');
     }
-    const ports = options.ports ?? this.ports.map((p) => p.port);
+    if (options?.ports !== undefined && !Array.isArray(options.ports)) throw configError(this, `${field}.ports`, options.ports, 'a list of ports');
+    const ports = options?.ports ?? this.ports.map((p) => p.port);
     ports.forEach((p, j) => {
       if (!this.ports.some((x) => x.port === p)) throw configError(this, `${field}.ports[${j}]`, p, `a port of ${this.name}: ${this.ports.map((x) => x.port).join(', ')}`);
     });

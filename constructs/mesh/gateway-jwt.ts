@@ -2,9 +2,10 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as sec from '../imports/security.istio.io';
 import { configError } from '../core/errors';
+import { BOOL, checkProps, required, shape, str } from '../core/runtime-types';
 import { IstioApiVersion } from './istio-api-version';
 import { MeshGateway } from './mesh-gateway';
-import { IMeshGateway } from './mesh-references';
+import { IMeshGateway, MESH_GATEWAY_REF } from './mesh-references';
 
 /** A request header a JWT is read from. */
 export interface JwtHeader {
@@ -63,6 +64,13 @@ export interface GatewayJwtProps {
   /** @default IstioApiVersion.V1 */
   readonly apiVersion?: IstioApiVersion;
 }
+
+/** The types of a GatewayJwt's props (the issuer, URL, hosts, paths and headers are checked further by the construct). */
+const GATEWAY_JWT_PROPS = shape({
+  gateway: required(MESH_GATEWAY_REF),
+  forwardOriginalToken: BOOL,
+  name: str(),
+}, 'the props of a GatewayJwt: { gateway, issuer, jwksUri, ... }');
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PATH_ALLOWED = 'a path starting with / and at most one *, at its end (/api/*): Istio matches paths exactly or by prefix';
@@ -123,9 +131,9 @@ export class GatewayJwt extends Construct {
   public readonly gatewayApiAuthorizationPolicy?: ApiObject;
 
   constructor(scope: Construct, id: string, props: GatewayJwtProps) {
+    checkProps(scope, id, props, GATEWAY_JWT_PROPS);
     super(scope, id);
     const gateway = props.gateway;
-    if (!gateway) throw configError(this, 'gateway', gateway, 'a MeshGateway (or MeshGateway.fromAttributes)');
     this.gateway = gateway;
     this.name = props.name ?? id;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || this.name.length > 63) {
@@ -210,6 +218,7 @@ export class GatewayJwt extends Construct {
       if (!h || typeof h.name !== 'string' || !HEADER_NAME.test(h.name)) {
         throw configError(this, `fromHeaders[${i}].name`, h?.name, 'an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)');
       }
+      if (h.prefix !== undefined && typeof h.prefix !== 'string') throw configError(this, `fromHeaders[${i}].prefix`, h.prefix, 'a prefix stripped before decoding, such as "Bearer "');
       return h.prefix === undefined ? { name: h.name } : { name: h.name, prefix: h.prefix };
     });
   }

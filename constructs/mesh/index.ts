@@ -1,6 +1,7 @@
 export * from './istio-api-version';
 export * from './mesh-enrolment';
-export * from './mesh-references';
+export { declareGatewayExposure, gatewayExposures, workloadPrincipal } from './mesh-references';
+export type { GatewayExposure, IMeshGateway } from './mesh-references';
 export * from './mesh-tls';
 export * from './service-authorization';
 export * from './default-deny';

@@ -6,6 +6,7 @@ import { MESH_GATEWAYS } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import { hostCovers as covers } from '../core/hosts';
+import { BOOL, STRING_MAP, checkProps, int, isPlainObject, list, shape, str } from '../core/runtime-types';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
 import { IMeshGateway, workloadPrincipal } from './mesh-references';
 
@@ -66,8 +67,11 @@ export class GatewayInstall {
 
   /** A gateway installed another way: its namespace, pod labels and ServiceAccount as they are. */
   public static custom(install: CustomGatewayInstall): GatewayInstall {
-    return new GatewayInstall(install.namespace, { ...install.selector }, install.serviceAccount,
-      `custom gateway in ${install.namespace}`);
+    // Kept as given when they are not what they should be: the gateway using them reports them.
+    const i: Partial<CustomGatewayInstall> = isPlainObject(install) ? install : {};
+    const selector = isPlainObject(i.selector) ? { ...i.selector } : i.selector;
+    return new GatewayInstall(i.namespace as string, selector as { [key: string]: string }, i.serviceAccount as string,
+      `custom gateway in ${i.namespace}`);
   }
 
   private constructor(
@@ -234,6 +238,29 @@ export interface MeshGatewayAttributes {
   readonly gatewayApiNamespace?: string;
 }
 
+/** The types of what selects the gateway workload (values are checked by resolveInstall). */
+const INSTALL_FIELDS = { workloadSelector: STRING_MAP, workloadNamespace: str(), serviceAccount: str(), trustDomain: str() };
+
+/** The types of a MeshGateway's props (hosts, names and TLS settings are checked further by the gateway). */
+const MESH_GATEWAY_PROPS = shape({
+  ...INSTALL_FIELDS,
+  tls: shape({ credentialName: str('the name of a Secret') }, 'TLS { credentialName, mode, minProtocolVersion }'),
+  name: str(),
+  namespace: str(),
+  httpRedirect: BOOL,
+  gatewayApi: BOOL,
+  gatewayApiClassName: str(),
+}, 'the props of a MeshGateway: { hosts, tls, ... }');
+
+/** The types of what `MeshGateway.fromAttributes` takes. */
+const MESH_GATEWAY_ATTRIBUTES = shape({
+  ...INSTALL_FIELDS,
+  hosts: list(str('a host'), 'a list of hosts'),
+  serverPorts: list(int(1, 65535, 'a port from 1 to 65535'), 'a list of ports'),
+  gatewayApiName: str(),
+  gatewayApiNamespace: str(),
+}, 'the attributes of a gateway: { gatewayName, gatewayNamespace, hosts, ... }');
+
 const MESH_GATEWAY_SYMBOL = Symbol.for('cdk8s-nats-mesh.MeshGateway');
 /** The default: the istio/gateway chart installed as release istio-ingressgateway in istio-ingress. */
 const DEFAULT_INSTALL = GatewayInstall.helmGatewayChart('istio-ingressgateway', 'istio-ingress');
@@ -250,11 +277,11 @@ const WILDCARD_ALLOWED = 'a wildcard only as the whole first label, followed by 
 
 /** A DNS label of at most 63 characters. */
 function isDnsLabel(value: string | undefined): boolean {
-  return value !== undefined && DNS_LABEL.test(value) && value.length <= 63;
+  return typeof value === 'string' && DNS_LABEL.test(value) && value.length <= 63;
 }
 
 function isDnsSubdomain(value: string | undefined): boolean {
-  return value !== undefined && DNS_SUBDOMAIN.test(value) && value.length <= 253
+  return typeof value === 'string' && DNS_SUBDOMAIN.test(value) && value.length <= 253
     && value.split('.').every((l) => l.length <= 63);
 }
 
@@ -276,6 +303,7 @@ function bareHost(host: string): string {
 
 /** Label keys (optionally `prefix/`) and values, as Kubernetes accepts them. */
 function selectorProblem(selector: { [key: string]: string }): string | undefined {
+  if (!isPlainObject(selector)) return 'labels of the pods, such as { istio: "ingressgateway" }';
   const entries = Object.entries(selector);
   if (entries.length === 0) return 'at least one label (an empty selector picks every gateway workload of the mesh)';
   for (const [k, v] of entries) {
@@ -362,6 +390,7 @@ class ExistingMeshGateway extends Construct implements IMeshGateway {
   public readonly gatewayApiParentRef?: GatewayApiParentRef;
 
   constructor(scope: Construct, id: string, a: MeshGatewayAttributes) {
+    checkProps(scope, id, a, MESH_GATEWAY_ATTRIBUTES);
     super(scope, id);
     if (!isDnsSubdomain(a.gatewayName)) throw configError(this, 'gatewayName', a.gatewayName, 'a DNS-1123 name');
     if (!isDnsLabel(a.gatewayNamespace)) throw configError(this, 'gatewayNamespace', a.gatewayNamespace, 'a DNS-1123 label of at most 63 characters');
@@ -491,6 +520,7 @@ export class MeshGateway extends Construct implements IMeshGateway {
   public readonly gatewayApiRedirectRoute?: ApiObject;
 
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
+    checkProps(scope, id, props, MESH_GATEWAY_PROPS);
     super(scope, id);
     Object.defineProperty(this, MESH_GATEWAY_SYMBOL, { value: true });
 

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { GATEWAY_EXPOSURES } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
+import { Check, isObject, rule } from '../core/runtime-types';
 import { Workload } from '../workloads/workload';
 
 /**
@@ -23,6 +24,11 @@ export interface IMeshGateway extends IConstruct {
   /** The gateway workload's identity: `<trust domain>/ns/<namespace>/sa/<service account>`. */
   readonly principal: string;
 }
+
+/** What a gateway given to a route or policy must be (a MeshGateway, or one from MeshGateway.fromAttributes). */
+export const MESH_GATEWAY_REF: Check = rule('a MeshGateway (or MeshGateway.fromAttributes)', (v) => isObject(v)
+  && typeof v.reference === 'string' && Array.isArray(v.hosts) && typeof v.workloadNamespace === 'string'
+  && isObject(v.workloadSelector) && typeof v.principal === 'string');
 
 /** What a gateway-bound route exposes. */
 export interface GatewayExposure {

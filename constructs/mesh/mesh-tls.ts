@@ -7,6 +7,7 @@ import {
 import { MESH_TLS, effectiveMtlsMode, meshTlsOf, meshWideTlsOf } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { checkProps, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
 import { Workload } from '../workloads/workload';
 import { IstioApiVersion } from './istio-api-version';
 
@@ -71,6 +72,15 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MODES = Object.values(MtlsMode) as string[];
 const VERSIONS = Object.values(IstioApiVersion) as string[];
 
+/** The types of a MeshTls's props (modes, workloads and ports are checked further by the construct). */
+const MESH_TLS_PROPS = shape({
+  namespace: str(),
+  portExceptions: list(rule('a port exception { workload, ports, mode }', isPlainObject), 'a list of port exceptions { workload, ports, mode }'),
+}, 'the props of a MeshTls: { mode, namespace, portExceptions, ... }');
+
+/** The types of the options of `MeshTls.meshWide`. */
+const MESH_WIDE_OPTIONS = shape({ rootNamespace: str() }, 'the options of a mesh-wide MeshTls: { mode, rootNamespace, apiVersion }');
+
 /** Set while `MeshTls.meshWide` constructs its policy. */
 let constructingMeshWide = false;
 
@@ -87,6 +97,7 @@ export class MeshTls extends Construct {
    * (Istio ignores selectors there). A namespace's MeshTls overrides it.
    */
   public static meshWide(scope: Construct, id: string, options: MeshWideTlsOptions): MeshTls {
+    checkProps(scope, id, options, MESH_WIDE_OPTIONS);
     constructingMeshWide = true;
     try {
       return new MeshTls(scope, id, { mode: options.mode, namespace: options.rootNamespace ?? 'istio-system', apiVersion: options.apiVersion });
@@ -134,6 +145,7 @@ export class MeshTls extends Construct {
   public readonly exceptionPolicies: ApiObject[];
 
   constructor(scope: Construct, id: string, props: MeshTlsProps) {
+    checkProps(scope, id, props, MESH_TLS_PROPS);
     super(scope, id);
     Object.defineProperty(this, MESH_TLS_SYMBOL, { value: true });
     this.isMeshWide = constructingMeshWide;

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ValueProblem } from '../core/errors';
+import { ValueProblem, describeValue } from '../core/errors';
 import { Microservice } from '../workloads/microservice';
 import { HttpMethod } from '../workloads/port';
 
@@ -311,7 +311,7 @@ export function durationMillis(d: Duration): number {
 export function durationProblem(field: string, d: Duration | undefined): ValueProblem[] {
   if (d === undefined) return [];
   if (!(d instanceof Duration)) {
-    return [{ field, received: String(d), allowed: 'a Duration' }];
+    return [{ field, received: describeValue(d), allowed: 'a Duration such as Duration.seconds(10)' }];
   }
   const ms = durationMillis(d);
   if (!Number.isInteger(ms) || ms < 1) {
@@ -351,7 +351,7 @@ export function showDuration(ms: number): string {
 export function percentageProblem(field: string, value: number | undefined): ValueProblem[] {
   if (value === undefined) return [];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) {
-    return [{ field, received: String(value), allowed: 'a percentage from 0 to 100' }];
+    return [{ field, received: describeValue(value), allowed: 'a percentage from 0 to 100' }];
   }
   return [];
 }

@@ -8,11 +8,12 @@ import { CALLS, callsTo, versionsOf } from '../checks/graph';
 import { SERVICE_AUTHORIZATIONS, exposuresOf } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { BOOL, checkProps, list, rule, shape, str } from '../core/runtime-types';
 import { HTTP_AWARE_PROTOCOLS, HttpMethod, REQUEST_PATH_PATTERN } from '../workloads/port';
 import { ExternalWorkload } from '../workloads/external-workload';
 import { IWorkload, Workload } from '../workloads/workload';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
-import { IMeshGateway, workloadPrincipal } from './mesh-references';
+import { IMeshGateway, MESH_GATEWAY_REF, workloadPrincipal } from './mesh-references';
 
 
 /**
@@ -101,6 +102,23 @@ export interface AuthorizationRule {
   readonly ports?: number[];
 }
 
+/** A list whose items the policy checks itself. */
+const LIST = (expects: string) => rule(expects, Array.isArray);
+
+/** The types of a ServiceAuthorization's props (the target, principals, paths, methods and ports are checked further by the construct). */
+const SERVICE_AUTHORIZATION_PROPS = shape({
+  callers: list(shape({
+    gateway: MESH_GATEWAY_REF,
+    principal: str('a principal <trust domain>/ns/<namespace>/sa/<service account>'),
+    paths: LIST('a list of paths'),
+    methods: LIST('a list of HttpMethod values'),
+    ports: LIST('a list of container ports'),
+  }, 'a caller { workload, gateway or principal, paths, methods, ports }'), 'a list of callers { workload, gateway or principal, ... }'),
+  allowPeers: BOOL,
+  name: str(),
+  trustDomain: str(),
+}, 'the props of a ServiceAuthorization: { target, callers, ... }');
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const METHODS = Object.values(HttpMethod) as string[];
@@ -139,6 +157,7 @@ export class ServiceAuthorization extends Construct {
   public readonly policy: ApiObject;
 
   constructor(scope: Construct, id: string, props: ServiceAuthorizationProps) {
+    checkProps(scope, id, props, SERVICE_AUTHORIZATION_PROPS);
     super(scope, id);
     Object.defineProperty(this, SERVICE_AUTHORIZATION_SYMBOL, { value: true });
     const target = props.target;

@@ -14,12 +14,13 @@ import {
 import { GATEWAY_EXPOSURES, GATEWAY_ROUTES, MESH_HOSTS } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { ConfigError, ValueProblem, addWarning, configError, environmentOf, throwFirst } from '../core/errors';
+import { BOOL, STRINGS, checkProps, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
 import { Microservice } from '../workloads/microservice';
 import { WorkloadPort } from '../workloads/port';
 import { LABELS } from '../workloads/workload';
 import { IstioApiVersion } from './istio-api-version';
 import { GatewayApiParentRef, MeshGateway } from './mesh-gateway';
-import { IMeshGateway } from './mesh-references';
+import { IMeshGateway, MESH_GATEWAY_REF } from './mesh-references';
 import {
   IDEMPOTENT_METHODS, ISTIO_DEFAULT_RETRY_ON, RETRY_ON_BEFORE_APPLICATION, RetryOn, RouteMatch, RouteRule, durationMillis, durationProblem,
   gatewayApiDuration, gatewayHostAdmits, hostsOverlap, isExternalHost, isLowerCaseHeaderName, istioDuration, percentageProblem, showDuration,
@@ -145,6 +146,44 @@ interface ResolvedRule {
   readonly destinations?: ResolvedDestination[];
 }
 
+/** An object whose fields the route checks itself. */
+const OBJECT = (expects: string) => rule(expects, isPlainObject);
+/** A list whose items the route checks itself. */
+const LIST = (expects: string) => rule(expects, Array.isArray);
+
+/** The types of a rule (values are checked further by the route). */
+const ROUTE_RULE = shape({
+  name: str(),
+  matches: list(shape({ headers: OBJECT('headers { name: value }'), methods: LIST('a list of HttpMethod values') }, 'a match { pathPrefix, headers, methods, ... }'),
+    'a list of matches { pathPrefix, headers, methods, ... }'),
+  destinations: LIST('a list of destinations { workload, weight }'),
+  retries: shape({ retryOn: LIST('a list of RetryOn values'), retriableStatusCodes: LIST('a list of HTTP status codes') },
+    'retries { attempts, perTryTimeout, retryOn, retriableStatusCodes }'),
+  fault: shape({ delay: OBJECT('a delay { fixed, percentage }'), abort: OBJECT('an abort { httpStatus, percentage }') }, 'a fault { delay, abort }'),
+  mirror: OBJECT('a mirror { workload, percentage }'),
+  cors: shape({ allowMethods: LIST('a list of HttpMethod values'), allowHeaders: STRINGS, exposeHeaders: STRINGS, allowCredentials: BOOL },
+    'a CORS policy { allowOrigins, allowMethods, ... }'),
+  rewrite: OBJECT('a rewrite { uri }'),
+  redirect: shape({ authority: str('a host name') }, 'a redirect { uri, authority, code }'),
+  directResponse: shape({ body: str() }, 'a direct response { status, body }'),
+}, 'a rule { name, matches, destinations, ... }');
+
+/** The types of a ServiceRoute's props (the workloads, hosts, names and the rules' values are checked further by the route). */
+const SERVICE_ROUTE_PROPS = shape({
+  versions: list(OBJECT('a version { workload, weight, trafficPolicy }'), 'a list of versions { workload, weight }'),
+  gateways: list(MESH_GATEWAY_REF, 'a list of gateways (MeshGateway or MeshGateway.fromAttributes)'),
+  hosts: LIST('a list of host names'),
+  meshTraffic: BOOL,
+  port: str('the name of a port of the Service'),
+  rules: list(ROUTE_RULE, 'a list of rules { name, matches, destinations, ... }'),
+  clusterDomain: str(),
+  name: str(),
+  gatewayApi: BOOL,
+  gatewayApiParents: list(shape({ name: str(), namespace: str(), sectionName: str() }, 'a parent { name, namespace, sectionName }'),
+    'a list of parents { name, namespace, sectionName }'),
+  weightsManagedExternally: BOOL,
+}, 'the props of a ServiceRoute: { service, versions, gateways, rules, ... }');
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
@@ -208,6 +247,7 @@ export class ServiceRoute extends Construct {
   private readonly versionSubsets = new Map<Microservice, string>();
 
   constructor(scope: Construct, id: string, props: ServiceRouteProps) {
+    checkProps(scope, id, props, SERVICE_ROUTE_PROPS);
     super(scope, id);
     Object.defineProperty(this, SERVICE_ROUTE_SYMBOL, { value: true });
 

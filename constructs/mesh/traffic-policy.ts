@@ -4,6 +4,7 @@ import {
   DestinationRuleSpecTrafficPolicyLoadBalancer, DestinationRuleSpecTrafficPolicyLoadBalancerSimple, DestinationRuleSpecTrafficPolicyOutlierDetection,
 } from '../imports/networking.istio.io';
 import { ValueProblem } from '../core/errors';
+import { shape } from '../core/runtime-types';
 import { durationProblem, isLowerCaseHeaderName, istioDuration, percentageProblem } from './route-model';
 
 /** How the client proxy spreads requests over the endpoints of a service (or subset). */
@@ -117,6 +118,15 @@ export interface TrafficPolicy {
 
 const INT32_MAX = 2_147_483_647;
 
+/** The types of a traffic policy's parts (their values are checked by trafficPolicyProblems). */
+const TRAFFIC_POLICY_TYPES = shape({
+  connectionPool: shape({
+    tcp: shape({}, 'TCP limits { maxConnections, connectTimeout }'),
+    http: shape({}, 'HTTP limits { http1MaxPendingRequests, http2MaxRequests, maxRequestsPerConnection, idleTimeout }'),
+  }, 'a connection pool { tcp, http }'),
+  outlierDetection: shape({}, 'outlier detection { consecutive5xxErrors, interval, baseEjectionTime, maxEjectionPercent }'),
+}, 'a traffic policy { connectionPool, outlierDetection, loadBalancer }');
+
 function countProblem(field: string, value: number | undefined, min: number): ValueProblem[] {
   if (value === undefined) return [];
   if (!Number.isInteger(value) || value < min || value > INT32_MAX) {
@@ -127,6 +137,8 @@ function countProblem(field: string, value: number | undefined, min: number): Va
 
 /** Everything wrong with a traffic policy (fields relative to it); empty when it can be used. */
 export function trafficPolicyProblems(tp: TrafficPolicy): ValueProblem[] {
+  const wrongType = TRAFFIC_POLICY_TYPES.problem(tp);
+  if (wrongType) return [wrongType];
   const out: ValueProblem[] = [];
   const tcp = tp.connectionPool?.tcp;
   const http = tp.connectionPool?.http;

@@ -1,6 +1,7 @@
 export * from './nats-auth';
 export * from './nats-cluster';
-export * from './nats-tls';
+export { CertIssuerKind, NatsTls } from './nats-tls';
+export type { NatsListenersTls, NatsTlsOptions } from './nats-tls';
 export * from './nats-version';
 export { BucketType, JetStreamStoredResource, StreamStorage } from './jetstream-storage';
 export type { IJetStreamBucket, IJetStreamResourceKind, JetStreamResourceProps, JetStreamSharedSpec } from './jetstream-storage';

@@ -5,6 +5,9 @@ import { JETSTREAM_CONSUMERS, JETSTREAM_OBJECTS, NACK_ACCOUNT_USERS } from '../c
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import {
+  DURATION, STRINGS, checkProps, instance, isObject, oneOf, required, rule, shape, str,
+} from '../core/runtime-types';
+import {
   JetStreamStoredResource, MAX_REPLICAS, checkCount, checkDescription, checkDuration, checkServerName, nackMetadata,
   requireObjectName,
 } from './jetstream-storage';
@@ -99,6 +102,26 @@ export interface JetStreamConsumerProps {
   readonly description?: string;
 }
 
+/** A stream, as a consumer refers to it (a JetStreamStream or JetStreamStream.fromAttributes). */
+const STREAM_REF = rule('a JetStream stream (JetStreamStream or JetStreamStream.fromAttributes)', (v) => isObject(v)
+  && typeof v.streamName === 'string' && typeof v.resourceName === 'string' && typeof v.replicas === 'number' && Array.isArray(v.subjects));
+
+/** The types of a consumer's props, for callers no compiler checked; most values are checked below. */
+const CONSUMER_PROPS = shape({
+  stream: required(STREAM_REF),
+  durableName: required(str()),
+  filterSubjects: STRINGS,
+  ackPolicy: oneOf(Object.values(ConsumerAckPolicy), 'ConsumerAckPolicy'),
+  ackWait: DURATION,
+  deliverPolicy: oneOf(Object.values(ConsumerDeliverPolicy), 'ConsumerDeliverPolicy'),
+  // Numbers and dates: their values (and types) are checked below, with messages of their own.
+  startSequence: rule('a number', (v) => typeof v === 'number'),
+  startTime: instance(Date, 'a Date'),
+  deliverSubject: str(),
+  deliverGroup: str(),
+  description: str(),
+}, 'the props of a JetStreamConsumer: { stream, durableName, ... }');
+
 const ACK: Record<ConsumerAckPolicy, nack.ConsumerSpecAckPolicy> = {
   [ConsumerAckPolicy.EXPLICIT]: nack.ConsumerSpecAckPolicy.EXPLICIT,
   [ConsumerAckPolicy.ALL]: nack.ConsumerSpecAckPolicy.ALL,
@@ -160,6 +183,7 @@ export class JetStreamConsumer extends Construct implements IJetStreamConsumer {
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: JetStreamConsumerProps) {
+    checkProps(scope, id, props, CONSUMER_PROPS);
     super(scope, id);
     const stream = props.stream;
     this.stream = stream;

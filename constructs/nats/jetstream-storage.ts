@@ -8,6 +8,7 @@ import { ApiObject, ApiObjectMetadata, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { BOOL, Check, Fields, isObject, oneOf, required, rule, str } from '../core/runtime-types';
 import { JETSTREAM_OBJECTS, JETSTREAM_STREAMS, NACK_ACCOUNT_USERS } from '../checks/jetstream';
 import { formatBytes, sizeBytes, sizeProblem } from '../core/quantity';
 import { INatsCluster } from './nats-cluster';
@@ -118,6 +119,7 @@ export function goDuration(d: Duration): string {
  */
 export function checkDuration(scope: IConstruct, field: string, d: Duration | undefined, minMs: number, why: string): string | undefined {
   if (d === undefined) return undefined;
+  if (!(d instanceof Duration)) throw configError(scope, field, d, 'a Duration such as Duration.seconds(30)');
   const ms = millis(d);
   if (!Number.isInteger(ms) || ms < minMs) {
     const received = Number.isInteger(ms) && ms >= 0 ? goDuration(d) : `${ms}ms`;
@@ -129,6 +131,7 @@ export function checkDuration(scope: IConstruct, field: string, d: Duration | un
 /** Checks a Size: whole bytes, at least 1 and at most `max`. Returns its bytes, or undefined when absent. */
 export function checkSize(scope: IConstruct, field: string, s: Size | undefined, max = Number.MAX_SAFE_INTEGER, maxText = ''): number | undefined {
   if (s === undefined) return undefined;
+  if (!(s instanceof Size)) throw configError(scope, field, s, 'a Size such as Size.gibibytes(1)');
   const problem = sizeProblem(s);
   const bytes = sizeBytes(s);
   if (problem || bytes < 1 || bytes > max) {
@@ -144,8 +147,13 @@ export function checkCount(scope: IConstruct, field: string, n: number | undefin
   return n;
 }
 
+/** A NATS system, as JetStream resources and clients refer to it (a NatsCluster or NatsCluster.fromAttributes). */
+export const NATS_CLUSTER_REF: Check = rule('a NATS cluster (NatsCluster or NatsCluster.fromAttributes)', (v) => isObject(v)
+  && typeof v.clusterName === 'string' && typeof v.clientUrl === 'string' && typeof v.jetStreamServers === 'number' && Array.isArray(v.accountNames));
+
 /** The cluster must run JetStream. */
 export function checkJetStream(scope: IConstruct, cluster: INatsCluster): void {
+  if (NATS_CLUSTER_REF.problem(cluster)) throw configError(scope, 'cluster', cluster, NATS_CLUSTER_REF.expects);
   if (!(cluster.jetStreamServers > 0)) {
     throw configError(scope, 'cluster', `${cluster.clusterName} (JetStream disabled: 0 JetStream servers)`,
       'a NATS cluster that runs JetStream (enableJetStream, or jetStreamServers for an existing cluster)');
@@ -187,6 +195,7 @@ export function resolveAccount(scope: IConstruct, cluster: INatsCluster, account
 
 /** Checks a description's length. */
 export function checkDescription(scope: IConstruct, description: string | undefined): void {
+  if (description !== undefined && typeof description !== 'string') throw configError(scope, 'description', description, 'a text');
   if (description !== undefined && description.length > MAX_DESCRIPTION_LENGTH) {
     throw configError(scope, 'description', `${description.length} characters`, `at most ${MAX_DESCRIPTION_LENGTH} characters (nats-server's limit)`);
   }
@@ -194,6 +203,7 @@ export function checkDescription(scope: IConstruct, description: string | undefi
 
 /** Checks a NACK Account resource name (a connection profile). */
 export function checkNackAccount(scope: IConstruct, name: string | undefined): void {
+  if (name !== undefined && typeof name !== 'string') throw configError(scope, 'nackAccount', name, 'the name of a NACK Account resource');
   if (name !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
     throw configError(scope, 'nackAccount', name, 'the name of a NACK Account resource (a DNS subdomain: lower-case letters, digits, "-" and ".")');
   }
@@ -319,6 +329,19 @@ export interface JetStreamResourceProps {
    */
   readonly preventDelete?: boolean;
 }
+
+/**
+ * The types of what every stream-backed resource takes (their values, sizes and durations are
+ * checked by the resource).
+ */
+export const JETSTREAM_RESOURCE_FIELDS: Fields = {
+  cluster: required(NATS_CLUSTER_REF),
+  storage: oneOf(Object.values(StreamStorage), 'StreamStorage'),
+  account: str(),
+  nackAccount: str('the name of a NACK Account resource'),
+  description: str(),
+  preventDelete: BOOL,
+};
 
 /**
  * What sets one kind of stream-backed resource apart, for `JetStreamStoredResource`: its names,

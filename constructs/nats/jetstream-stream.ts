@@ -4,8 +4,9 @@ import * as nack from '../imports/jetstream.nats.io';
 import { REFERENCED_STREAMS } from '../checks/jetstream';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { checkProps, oneOf, required, shape, str } from '../core/runtime-types';
 import {
-  JetStreamResourceProps, JetStreamStoredResource, MAX_REPLICAS, StreamStorage, checkCount, checkDuration, checkNackAccount,
+  JETSTREAM_RESOURCE_FIELDS, JetStreamResourceProps, JetStreamStoredResource, MAX_REPLICAS, NATS_CLUSTER_REF, StreamStorage, checkCount, checkDuration, checkNackAccount,
   checkServerName, checkSize, checkStreamSubjects, goDuration, nackMetadata, requireObjectName, resolveAccount,
 } from './jetstream-storage';
 import { INatsCluster } from './nats-cluster';
@@ -105,6 +106,14 @@ export interface JetStreamStreamAttributes {
   readonly nackAccount?: string;
 }
 
+/** The types of what `JetStreamStream.fromAttributes` takes (its name, subjects and replicas are checked further). */
+const STREAM_ATTRIBUTES = shape({
+  cluster: required(NATS_CLUSTER_REF),
+  retention: oneOf(Object.values(StreamRetention), 'StreamRetention'),
+  account: str(),
+  nackAccount: str('the name of a NACK Account resource'),
+}, 'the attributes of a stream: { cluster, streamName, subjects, replicas, ... }');
+
 class ExistingStream extends Construct implements IJetStreamStream {
   public readonly cluster: INatsCluster;
   public readonly streamName: string;
@@ -116,6 +125,7 @@ class ExistingStream extends Construct implements IJetStreamStream {
   public readonly nackAccount?: string;
 
   constructor(scope: Construct, id: string, a: JetStreamStreamAttributes) {
+    checkProps(scope, id, a, STREAM_ATTRIBUTES);
     super(scope, id);
     checkServerName(this, 'streamName', a.streamName);
     this.cluster = a.cluster;
@@ -163,6 +173,13 @@ function checkDuplicateWindow(scope: IConstruct, props: JetStreamStreamProps, ma
   }
 }
 
+/** The types of a JetStreamStream's props (names, subjects, numbers, sizes and durations are checked further by the stream). */
+const STREAM_PROPS = shape({
+  ...JETSTREAM_RESOURCE_FIELDS,
+  retention: oneOf(Object.values(StreamRetention), 'StreamRetention'),
+  discard: oneOf(Object.values(StreamDiscard), 'StreamDiscard'),
+}, 'the props of a JetStreamStream: { cluster, name, subjects, ... }');
+
 /**
  * A JetStream stream, as a NACK `Stream` resource (jetstream.nats.io/v1beta2) attached to a
  * NATS cluster. Storage, replicas, retention and discard are always written (NACK's storage
@@ -194,6 +211,7 @@ export class JetStreamStream extends JetStreamStoredResource implements IJetStre
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: JetStreamStreamProps) {
+    checkProps(scope, id, props, STREAM_PROPS);
     super(scope, id, props, {
       nameField: 'name',
       name: props.name,

@@ -1,8 +1,9 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
+import { checkProps, shape } from '../core/runtime-types';
 import {
-  BucketType, IJetStreamBucket, JetStreamResourceProps, JetStreamStoredResource, StreamStorage, bucketKind, checkCount, checkSize, nackMetadata,
+  BucketType, IJetStreamBucket, JETSTREAM_RESOURCE_FIELDS, JetStreamResourceProps, JetStreamStoredResource, StreamStorage, bucketKind, checkCount, checkSize, nackMetadata,
 } from './jetstream-storage';
 
 /** Properties of a KeyValueStore. */
@@ -23,6 +24,9 @@ export interface KeyValueStoreProps extends JetStreamResourceProps {
 /** Largest history nats-server keeps per key (KeyValueMaxHistory). */
 const MAX_HISTORY = 64;
 const MAX_VALUE_SIZE = 2 ** 31 - 1;
+
+/** The types of a KeyValueStore's props (the bucket name, numbers, sizes and durations are checked further by the store). */
+const KEY_VALUE_STORE_PROPS = shape(JETSTREAM_RESOURCE_FIELDS, 'the props of a KeyValueStore: { cluster, bucket, ... }');
 
 /**
  * A JetStream key-value bucket, as a NACK `KeyValue` resource (jetstream.nats.io/v1beta2).
@@ -46,6 +50,7 @@ export class KeyValueStore extends JetStreamStoredResource implements IJetStream
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: KeyValueStoreProps) {
+    checkProps(scope, id, props, KEY_VALUE_STORE_PROPS);
     const history = props.history ?? 1;
     super(scope, id, props, {
       ...bucketKind('key-value bucket', `KV_${props.bucket}`, [`$KV.${props.bucket}.>`], props),

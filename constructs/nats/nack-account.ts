@@ -4,7 +4,8 @@ import * as nack from '../imports/jetstream.nats.io';
 import { addWarning, configError } from '../core/errors';
 import { JETSTREAM_OBJECTS, NACK_ACCOUNTS } from '../checks/jetstream';
 import { AppIndex } from '../core/app-index';
-import { nackMetadata } from './jetstream-storage';
+import { checkProps, required, shape, str } from '../core/runtime-types';
+import { NATS_CLUSTER_REF, nackMetadata } from './jetstream-storage';
 import { SecretKeyRef } from './nats-auth';
 import { INatsCluster, NatsCluster } from './nats-cluster';
 
@@ -80,6 +81,15 @@ export interface NackAccountProps {
   readonly tls?: NackAccountTls;
 }
 
+/** The types of a NackAccount's props (names and keys are checked further by the construct). */
+const NACK_ACCOUNT_PROPS = shape({
+  cluster: required(NATS_CLUSTER_REF),
+  user: shape({}, 'a user { secretName, userKey, passwordKey }'),
+  credsFrom: shape({}, 'a Secret key { secretName, key }'),
+  account: str(),
+  tls: shape({}, 'TLS settings { secretName, caKey, certKey, keyKey }'),
+}, 'the props of a NackAccount: { cluster, name, user or credsFrom, ... }');
+
 /** A DNS subdomain, as Kubernetes object names (and Secret names) must be. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A Secret key (also a file name: NACK writes TLS and creds keys to files named after them). */
@@ -144,6 +154,7 @@ export class NackAccount extends Construct {
   public readonly namespace?: string;
 
   constructor(scope: Construct, id: string, props: NackAccountProps) {
+    checkProps(scope, id, props, NACK_ACCOUNT_PROPS);
     super(scope, id);
     const cluster = props.cluster;
     this.cluster = cluster;

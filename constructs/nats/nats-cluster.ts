@@ -6,6 +6,7 @@ import * as certManager from '../imports/cert-manager.io';
 import * as monitoring from '../imports/monitoring.coreos.com';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { BOOL, SIZE, STRINGS, STRING_MAP, WHOLE_SECONDS, checkProps, instance, int, list, num, oneOf, required, shape, str } from '../core/runtime-types';
 import { Cpu } from '../workloads/cpu';
 import { ContainerSpec, KeyRefEnv } from '../workloads/container';
 import { ContainerImage } from '../workloads/image';
@@ -13,7 +14,7 @@ import { Microservice } from '../workloads/microservice';
 import { PortProtocol, WorkloadPort } from '../workloads/port';
 import { Probe } from '../workloads/probe';
 import { sizeBytes, sizeProblem, sizeQuantity } from '../core/quantity';
-import { ResourceAmounts, Resources } from '../workloads/resources';
+import { RESOURCE_AMOUNTS, ResourceAmounts, Resources } from '../workloads/resources';
 import { PodManagementPolicy, StatefulService } from '../workloads/stateful-service';
 import { Volume, VolumeMount } from '../workloads/volume';
 import { IWorkload, TopologySpread } from '../workloads/workload';
@@ -22,7 +23,7 @@ import { NatsAccount, NatsAuth, NatsExportKind, NatsPermissions, NatsUser, Secre
 import { ConfBlock, ConfDuration, ConfLazy, ConfValue, ConfVariable, keysNewerThan, renderNatsConf } from './nats-conf';
 import { NATS_SYSTEMS } from '../checks/nats';
 import { graphNatsPermissions } from './nats-graph-permissions';
-import { NatsListenersTls, NatsTls } from './nats-tls';
+import { NATS_TLS, NatsListenersTls, NatsTls } from './nats-tls';
 import { NatsServerVersion } from './nats-version';
 
 /** Default images: the server and the chart's sidecars, pinned. */
@@ -301,6 +302,18 @@ export interface NatsClusterAttributes {
   readonly namespaceName?: string;
 }
 
+/** The types of what `NatsCluster.fromAttributes` takes. */
+const NATS_CLUSTER_ATTRIBUTES = shape({
+  clusterName: required(str()),
+  clientUrl: required(str('a client URL such as nats://nats.shop.svc.cluster.local:4222')),
+  jetStreamServers: int(0),
+  maxFileStoreBytes: num('a number of bytes'),
+  maxMemoryStoreBytes: num('a number of bytes'),
+  serverVersion: str('a nats-server version such as 2.10.22'),
+  accountNames: STRINGS,
+  namespaceName: str(),
+}, 'the attributes of a NATS cluster: { clusterName, clientUrl, ... }');
+
 class ExistingNatsCluster extends Construct implements INatsCluster {
   public readonly clientPort: number;
   public readonly serverWorkload?: IWorkload;
@@ -314,6 +327,7 @@ class ExistingNatsCluster extends Construct implements INatsCluster {
   public readonly accountNames: string[];
 
   constructor(scope: Construct, id: string, a: NatsClusterAttributes) {
+    checkProps(scope, id, a, NATS_CLUSTER_ATTRIBUTES);
     super(scope, id);
     this.clusterName = a.clusterName;
     this.namespaceName = a.namespaceName;
@@ -321,13 +335,78 @@ class ExistingNatsCluster extends Construct implements INatsCluster {
     this.jetStreamServers = a.jetStreamServers ?? 0;
     this.maxFileStoreBytes = a.maxFileStoreBytes ?? 0;
     this.maxMemoryStoreBytes = a.maxMemoryStoreBytes ?? 0;
-    this.serverVersion = NatsServerVersion.of(a.serverVersion ?? '2.10.0');
+    try {
+      this.serverVersion = NatsServerVersion.of(a.serverVersion ?? '2.10.0');
+    } catch {
+      throw configError(this, 'serverVersion', a.serverVersion, 'a nats-server version such as 2.10.22');
+    }
     this.accountNames = a.accountNames ?? ['$G'];
     const port = /:(\d+)\/?$/.exec(a.clientUrl);
     this.clientPort = port ? Number(port[1]) : NATS_PORTS.CLIENT;
     AppIndex.of(this).add(NATS_SYSTEMS, { cluster: this }, this);
   }
 }
+
+const SECRET_KEY_REF = shape({ secretName: required(str()), key: required(str()) }, 'a Secret key { secretName, key }');
+const URLS = list(str('a URL'), 'a list of URLs');
+
+/** The types of a NatsCluster's props (their values are checked by the construct). */
+const NATS_CLUSTER_PROPS = shape({
+  name: str(),
+  image: instance(ContainerImage, 'a ContainerImage such as ContainerImage.of("nats", "2.10.22-alpine")'),
+  serverVersion: str('a nats-server version such as 2.10.22'),
+  resources: RESOURCE_AMOUNTS,
+  jetStream: shape({
+    fileStorage: SIZE, storageClassName: str(), memoryStorage: SIZE, domain: str(), syncInterval: WHOLE_SECONDS, strict: BOOL,
+  }, 'JetStream options { fileStorage, memoryStorage, ... }'),
+  enableJetStream: BOOL,
+  clusterDomain: str(),
+  tls: shape({ client: NATS_TLS, cluster: NATS_TLS, leafnodes: NATS_TLS, gateway: NATS_TLS, websocket: NATS_TLS, mqtt: NATS_TLS },
+    'TLS per listener { client, cluster, leafnodes, gateway, websocket, mqtt }'),
+  routeAuth: shape({}, 'route authorization { secretName }'),
+  auth: shape({
+    accounts: required(list(shape({
+      name: str(),
+      users: required(list(shape({
+        name: str(),
+        passwordFrom: SECRET_KEY_REF,
+        nkeyFrom: SECRET_KEY_REF,
+        permissions: shape({
+          publishAllow: STRINGS, publishDeny: STRINGS, subscribeAllow: STRINGS, subscribeDeny: STRINGS, allowResponses: BOOL,
+        }, 'permissions { publishAllow, publishDeny, subscribeAllow, subscribeDeny, allowResponses }'),
+        permissionsFromGraph: BOOL,
+      }, 'a user { name, passwordFrom or nkeyFrom }'), 'a list of users { name, passwordFrom or nkeyFrom }')),
+      jetStream: BOOL,
+      exports: list(shape({ subject: str(), kind: required(oneOf(Object.values(NatsExportKind), 'NatsExportKind')) }, 'an export { subject, kind }'),
+        'a list of exports { subject, kind }'),
+      imports: list(shape({
+        account: required(str()), subject: str(), kind: required(oneOf(Object.values(NatsExportKind), 'NatsExportKind')), localSubject: str(),
+      }, 'an import { account, subject, kind }'), 'a list of imports { account, subject, kind }'),
+    }, 'an account { name, users }'), 'a list of accounts { name, users }')),
+    systemAccount: str(),
+    noAuthUser: str(),
+  }, 'accounts and users { accounts, systemAccount, noAuthUser }'),
+  leafnodeListener: BOOL,
+  leafnodeRemotes: list(shape({ urls: URLS, account: str(), credentialsFrom: SECRET_KEY_REF, tls: BOOL },
+    'a leafnode remote { urls, account, credentialsFrom, tls }'), 'a list of leafnode remotes { urls, ... }'),
+  gateways: list(shape({ name: str(), urls: URLS }, 'a gateway { name, urls }'), 'a list of gateways { name, urls }'),
+  websocket: BOOL,
+  websocketAllowedOrigins: STRINGS,
+  websocketIngress: shape({ host: str(), ingressClassName: str(), tlsSecretName: str() }, 'an Ingress { host, ingressClassName, tlsSecretName }'),
+  mqtt: BOOL,
+  limits: shape({ maxPayload: SIZE, maxPending: SIZE, maxConnections: int(1) }, 'limits { maxPayload, maxPending, maxConnections }'),
+  lameDuckDuration: WHOLE_SECONDS,
+  lameDuckGracePeriod: WHOLE_SECONDS,
+  terminationGracePeriod: WHOLE_SECONDS,
+  configReloader: BOOL,
+  exporter: BOOL,
+  podMonitor: BOOL,
+  natsBox: BOOL,
+  spread: oneOf(Object.values(TopologySpread), 'TopologySpread'),
+  mesh: oneOf(Object.values(NatsMeshMode), 'NatsMeshMode'),
+  podAnnotations: STRING_MAP,
+  allowEvenClusterSize: BOOL,
+}, 'the props of a NatsCluster: { replicas, resources, jetStream, ... }');
 
 const CONFIG_DIR = '/etc/nats-config';
 const CERT_DIR = '/etc/nats-certs';
@@ -421,6 +500,7 @@ export class NatsCluster extends Construct implements INatsCluster {
 
   constructor(scope: Construct, id: string, props: NatsClusterProps = {}) {
     super(scope, id);
+    checkProps(scope, id, props, NATS_CLUSTER_PROPS);
     const name = props.name ?? id;
     this.clusterName = name;
     const chart = Chart.of(this);

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { BOOL, Check, fieldsOf, instance, oneOf, rule, shape, str } from '../core/runtime-types';
 
 /** Kind of a cert-manager issuer. */
 export enum CertIssuerKind {
@@ -69,3 +70,17 @@ export interface NatsListenersTls {
   /** MQTT clients (1883). @default - plain */
   readonly mqtt?: NatsTls;
 }
+
+/** cert-manager takes durations in whole hours. */
+const WHOLE_HOURS: Check = rule('a Duration of whole hours, such as Duration.days(90)',
+  (d) => d instanceof Duration && Number.isInteger(d.toMinutes({ integral: false }) / 60) && d.toMinutes({ integral: false }) > 0);
+
+const NATS_TLS_FIELDS = fieldsOf({
+  secretName: str(),
+  issuerName: str(),
+  issuerKind: oneOf(Object.values(CertIssuerKind), 'CertIssuerKind'),
+  options: shape({ verifyClients: BOOL, caKey: str(), duration: WHOLE_HOURS, renewBefore: WHOLE_HOURS }, 'options { verifyClients, caKey, duration, renewBefore }'),
+});
+
+/** What a listener's TLS must be, what it was made from included. */
+export const NATS_TLS: Check = instance(NatsTls, 'NatsTls.fromSecret(secretName) or NatsTls.fromCertManager(issuerName)', NATS_TLS_FIELDS);

@@ -1,7 +1,8 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
-import { BucketType, IJetStreamBucket, JetStreamResourceProps, JetStreamStoredResource, StreamStorage, bucketKind, nackMetadata } from './jetstream-storage';
+import { checkProps, shape } from '../core/runtime-types';
+import { BucketType, IJetStreamBucket, JETSTREAM_RESOURCE_FIELDS, JetStreamResourceProps, JetStreamStoredResource, StreamStorage, bucketKind, nackMetadata } from './jetstream-storage';
 
 /** Properties of an ObjectStore. */
 export interface ObjectStoreProps extends JetStreamResourceProps {
@@ -14,6 +15,9 @@ export interface ObjectStoreProps extends JetStreamResourceProps {
   /** How long an object lives (at least 100ms). @default - forever */
   readonly ttl?: Duration;
 }
+
+/** The types of an ObjectStore's props (the bucket name, sizes and durations are checked further by the store). */
+const OBJECT_STORE_PROPS = shape(JETSTREAM_RESOURCE_FIELDS, 'the props of an ObjectStore: { cluster, bucket, ... }');
 
 /**
  * A JetStream object store, as a NACK `ObjectStore` resource (jetstream.nats.io/v1beta2). NACK
@@ -35,6 +39,7 @@ export class ObjectStore extends JetStreamStoredResource implements IJetStreamBu
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
+    checkProps(scope, id, props, OBJECT_STORE_PROPS);
     super(scope, id, props, bucketKind('object store', `OBJ_${props.bucket}`, [`$O.${props.bucket}.C.>`, `$O.${props.bucket}.M.>`], props));
     this.bucket = props.bucket;
     this.ttl = props.ttl;

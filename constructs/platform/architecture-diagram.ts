@@ -14,6 +14,8 @@ import { JETSTREAM_CONSUMERS, JETSTREAM_STREAMS, clusterKey } from '../checks/je
 import { GATEWAY_EXPOSURES, MESH_GATEWAYS } from '../checks/mesh';
 import { WORKLOADS } from '../checks/namespaces';
 import { AppIndex } from '../core/app-index';
+import { throwFirst } from '../core/errors';
+import { BOOL, shape, str } from '../core/runtime-types';
 import type { IMeshGateway } from '../mesh/mesh-references';
 import type { IJetStreamBucket } from '../nats/jetstream-storage';
 import type { IJetStreamConsumer } from '../nats/jetstream-consumer';
@@ -53,12 +55,16 @@ export interface ArchitectureDiagramOptions {
  * the document holds no timestamp, so the same app gives the same text.
  */
 export function architectureDiagram(scope: IConstruct, options: ArchitectureDiagramOptions = {}): string {
+  const wrong = DIAGRAM_OPTIONS.problem(options);
+  if (wrong) throwFirst(scope, 'options', [wrong]);
   const title = (options.title ?? 'Architecture').replace(/\s+/g, ' ').trim() || 'Architecture';
   const out = [`# ${title}`, ''];
   if (options.legend ?? true) out.push(...LEGEND, '');
   out.push('```mermaid', ...architectureFlowchart(scope), '```', '');
   return out.join('\n');
 }
+
+const DIAGRAM_OPTIONS = shape({ title: str(), legend: BOOL }, 'options { title, legend }');
 
 const LEGEND = [
   'Generated from the service graph the app declares (calls, gateway routes, NATS logins and messaging); only declared edges are drawn.',

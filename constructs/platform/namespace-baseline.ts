@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Cpu } from '../workloads/cpu';
 import { sizeBytes, sizeQuantity } from '../core/quantity';
-import { ResourceTotals, Resources } from '../workloads/resources';
+import { RESOURCES, ResourceTotals, Resources } from '../workloads/resources';
 import { DEFAULT_SIDECAR_RESOURCES, MeshEnrolment } from '../mesh/mesh-enrolment';
 import { IWorkload, LABELS, Workload, WorkloadFootprint } from '../workloads/workload';
 import { allCalls, versionsOf } from '../checks/graph';
@@ -13,6 +13,7 @@ import { NAMESPACE_BASELINES, SIDECAR_SOURCES, workloadsIn } from '../checks/nam
 import { AppIndex } from '../core/app-index';
 import { ConfigError, configError, environmentOf, throwFirst } from '../core/errors';
 import { selectorText } from '../core/hosts';
+import { BOOL, SIZE, STRING_MAP, checkProps, instance, list, oneOf, rule, shape, str } from '../core/runtime-types';
 
 /** Pod Security Standards level enforced on a namespace. */
 export enum PodSecurityLevel {
@@ -181,6 +182,33 @@ interface NamespaceNeeds {
   readonly exempt: WorkloadFootprint[];
 }
 
+const NAMESPACES = list(str('a namespace name'), 'a list of namespace names');
+const NETWORK_PORTS = list(shape({ protocol: oneOf(Object.values(NetworkProtocol), 'NetworkProtocol') }, 'a port { port, protocol }'),
+  'a list of ports { port, protocol }');
+
+/** The types of a NamespaceBaseline's props (names, numbers, amounts and addresses are checked further by the baseline). */
+const NAMESPACE_BASELINE_PROPS = shape({
+  name: str(),
+  labels: STRING_MAP,
+  podSecurity: oneOf(Object.values(PodSecurityLevel), 'PodSecurityLevel'),
+  containerDefaults: RESOURCES,
+  budget: shape({
+    cpu: instance(Cpu, 'a Cpu such as Cpu.cores(64)'),
+    memory: instance(Size, 'a Size such as Size.gibibytes(64)'),
+    storage: SIZE,
+  }, 'a budget { cpu, memory, pods, storage }'),
+  ingressNamespaces: NAMESPACES,
+  monitoringNamespaces: NAMESPACES,
+  allowWithinNamespace: BOOL,
+  egress: list(shape({ name: str('a DNS label'), cidr: str('an IPv4 CIDR such as 10.20.0.0/16'), namespace: str('a namespace name'), ports: NETWORK_PORTS },
+    'an egress allowance { name, cidr or namespace, ports }'), 'a list of egress allowances { name, cidr or namespace, ports }'),
+  ingress: list(shape({
+    name: str('a DNS label'), namespace: str('a namespace name'), ports: NETWORK_PORTS,
+    workload: rule('a workload of this library (Microservice, StatefulService, NodeAgent)', (w) => Workload.isWorkload(w)),
+  }, 'an ingress allowance { name, namespace, ports, workload }'), 'a list of ingress allowances { name, namespace, ports, workload }'),
+  mesh: shape({ revision: str(), controlPlaneNamespace: str('a namespace name'), sidecarResources: RESOURCES }, 'a mesh enrolment { cni, revision, ... }'),
+}, 'the props of a NamespaceBaseline: { name, podSecurity, budget, ... }');
+
 const MI = 2 ** 20;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Envoy's Prometheus endpoint (`/stats/prometheus`) on every injected sidecar. */
@@ -246,6 +274,7 @@ export class NamespaceBaseline extends Construct {
   private renderedAgentQuotas?: string;
 
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps = {}) {
+    checkProps(scope, id, props, NAMESPACE_BASELINE_PROPS);
     super(scope, id);
     const name = props.name ?? Chart.of(this).namespace;
     if (!name || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
@@ -474,7 +503,11 @@ export class NamespaceBaseline extends Construct {
   }
 
   private checkBudget(b: ResourceBudget) {
-    if (!b.cpu || b.cpu.problem() || b.cpu.millicores === 0) throw configError(this, 'budget.cpu', b.cpu?.toQuantity(), 'a CPU amount above zero');
+    if (!b.cpu || b.cpu.problem() || b.cpu.millicores === 0) {
+      // An amount that could not be read says why; any other is shown as the quantity it is.
+      const unread = b.cpu && Number.isNaN(b.cpu.millicores);
+      throw configError(this, 'budget.cpu', unread ? b.cpu : b.cpu?.toQuantity(), unread ? b.cpu.problem()! : 'a CPU amount above zero');
+    }
     if (!b.memory || sizeBytes(b.memory) === 0) throw configError(this, 'budget.memory', b.memory ? sizeQuantity(b.memory) : undefined, 'a memory size above zero');
     if (b.pods !== undefined && (!Number.isInteger(b.pods) || b.pods < 1)) throw configError(this, 'budget.pods', b.pods, 'an integer >= 1');
   }

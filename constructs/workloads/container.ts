@@ -41,10 +41,23 @@ export interface ContainerSpec {
   /** @default - no ports */
   readonly ports?: WorkloadPort[];
   /**
-   * Plain environment variables. Never put credentials here: use `secretEnv`.
+   * Plain environment variables. Never put credentials here: use `secretEnv`. A variable whose
+   * name reads like a credential (`DB_PASSWORD`, `API_TOKEN`, `STRIPE_API_KEY`, ...) or whose
+   * value holds one (a URL with a password, a PEM private key, a JSON Web Token, a NATS nkey
+   * seed, an AWS access key ID) is refused unless `allowPlaintextEnv` says why it is none (the
+   * rules: constructs/workloads/secret-env.ts).
    * @default - none
    */
   readonly env?: { [name: string]: string };
+  /**
+   * Variables of `env` that look like credentials but are none, each with the reason, e.g.
+   * `{ TOKEN_CACHE: 'a directory, not a token' }`. An entry excuses its variable from every
+   * credential rule; it sets nothing (the value stays in `env`). Refused: a name `env` does not
+   * define (no excuse outlives its variable), an empty reason, the value itself or any credential as
+   * the reason.
+   * @default - none (every variable of env is checked)
+   */
+  readonly allowPlaintextEnv?: { [name: string]: string };
   /**
    * Variables from fields of the pod, e.g. `{ POD_NAME: 'metadata.name' }`.
    * @default - none

@@ -2,12 +2,13 @@ import { Construct, IConstruct } from 'constructs';
 import { CALLS, MESSAGING, MessagingKind, NATS_CONNECTIONS } from '../checks/graph';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { BOOL, STRING_MAP, checkProps, instance, int, list, required, shape, str } from '../core/runtime-types';
 import type { IJetStreamBucket } from '../nats/jetstream-storage';
 import type { IJetStreamConsumer } from '../nats/jetstream-consumer';
 import type { IJetStreamStream } from '../nats/jetstream-stream';
 import type { INatsCluster } from '../nats/nats-cluster';
 import { subjectProblem, subjectWithin } from '../nats/nats-auth';
-import { HTTP_AWARE_PROTOCOLS, HttpMethod, REQUEST_PATH_PATTERN, WorkloadPort } from './port';
+import { HTTP_AWARE_PROTOCOLS, HttpMethod, PortProtocol, REQUEST_PATH_PATTERN, WorkloadPort } from './port';
 import type { CallOptions, IWorkload, NatsConnectionOptions } from './workload';
 
 /** What a workload that runs elsewhere is, for the service graph. */
@@ -28,6 +29,23 @@ export interface WorkloadAttributes {
   readonly inMesh?: boolean;
 }
 
+const PORT_NUMBER = int(1, 65535, 'a port from 1 to 65535');
+
+/** The types of what `Workload.fromAttributes` takes (its names are checked further by the construct). */
+const WORKLOAD_ATTRIBUTES = shape({
+  app: str(),
+  serviceAccountName: str(),
+  podLabels: STRING_MAP,
+  ports: list(shape({
+    name: str(),
+    port: required(PORT_NUMBER),
+    protocol: required(instance(PortProtocol, 'a PortProtocol (HTTP, HTTP2, HTTPS, GRPC, TCP, TLS)')),
+    servicePort: PORT_NUMBER,
+    expose: BOOL,
+  }, 'a port { name, port, protocol }'), 'a list of ports { name, port, protocol }'),
+  inMesh: BOOL,
+}, 'the attributes of a workload: { name, namespace, ... }');
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const METHODS = Object.values(HttpMethod) as string[];
@@ -44,6 +62,7 @@ export class ExternalWorkload extends Construct implements IWorkload {
   public readonly managed = false;
 
   constructor(scope: Construct, id: string, a: WorkloadAttributes) {
+    checkProps(scope, id, a, WORKLOAD_ATTRIBUTES);
     super(scope, id);
     if (typeof a?.name !== 'string' || !DNS_SUBDOMAIN.test(a.name)) throw configError(this, 'name', a?.name, 'a workload name (a DNS-1123 name)');
     if (typeof a.namespace !== 'string' || !DNS_LABEL.test(a.namespace)) throw configError(this, 'namespace', a.namespace, 'a namespace name');

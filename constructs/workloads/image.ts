@@ -1,4 +1,4 @@
-import { ValueProblem } from '../core/errors';
+import { ValueProblem, describeValue } from '../core/errors';
 
 /**
  * A container image pinned to a version tag or a digest. `latest` and untagged references are
@@ -17,6 +17,8 @@ export class ContainerImage {
 
   /** Parses `repo:tag`, `repo@sha256:...` or `repo:tag@sha256:...`. */
   public static parse(reference: string): ContainerImage {
+    // Not text: kept as it is, for problems() to report.
+    if (typeof reference !== 'string') return new ContainerImage(reference, undefined, undefined);
     const at = reference.indexOf('@');
     const digest = at >= 0 ? reference.slice(at + 1) : undefined;
     const rest = at >= 0 ? reference.slice(0, at) : reference;
@@ -54,6 +56,11 @@ export class ContainerImage {
   public problems(): ValueProblem[] {
     const out: ValueProblem[] = [];
     const received = JSON.stringify(this.reference);
+    const notText = ([['repository', this.repository], ['tag', this.tag], ['digest', this.digest]] as const)
+      .filter(([field, v]) => (field === 'repository' || v !== undefined) && typeof v !== 'string');
+    if (notText.length) {
+      return notText.map(([field, v]) => ({ field: '', received: `${field} ${describeValue(v)}`, allowed: `a ${field} given as a string` }));
+    }
     if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(this.repository)
       && !/^[a-z0-9.-]+(?::[0-9]+)?(\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/.test(this.repository)) {
       out.push({ field: '', received, allowed: 'a lower-case image repository such as ghcr.io/acme/order' });

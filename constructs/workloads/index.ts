@@ -8,7 +8,9 @@ export * from './node-agent';
 export * from './port';
 export * from './probe';
 export * from '../core/quantity';
-export * from './resources';
+// The checks of resources props (RESOURCES, RESOURCE_AMOUNTS) stay inside the library.
+export { QosClass, ResourceTotals, Resources, podQosClass } from './resources';
+export type { ResourceAmounts, ResourcesProps } from './resources';
 export * from './stateful-service';
 export * from './volume';
 export * from './workload';

@@ -1,8 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { configError } from '../core/errors';
+import { checkProps, int, required, shape } from '../core/runtime-types';
 import { Probe } from './probe';
 import { DisruptionBudget, Workload, WorkloadProps } from './workload';
+import { DISRUPTION_BUDGET, WORKLOAD_FIELDS } from './workload-props';
 
 /** Horizontal autoscaling on CPU (and optionally memory) utilization of the requests. */
 export interface AutoscalingOptions {
@@ -39,6 +41,14 @@ export interface MicroserviceProps extends WorkloadProps {
   readonly disruptionBudget?: DisruptionBudget;
 }
 
+/** The types of a Microservice's props (its numbers' values are checked by the construct). */
+const MICROSERVICE_PROPS = shape({
+  ...WORKLOAD_FIELDS,
+  autoscaling: shape({ minReplicas: required(int(1)), maxReplicas: required(int(1)) },
+    'autoscaling { minReplicas, maxReplicas, targetCpuUtilization, targetMemoryUtilization }'),
+  disruptionBudget: DISRUPTION_BUDGET,
+}, 'the props of a Microservice: { image, resources, ... }');
+
 /**
  * A stateless service: Deployment, ClusterIP Service for its ports, its own ServiceAccount,
  * a PodDisruptionBudget when replicated and an optional HorizontalPodAutoscaler.
@@ -60,6 +70,7 @@ export class Microservice extends Workload {
   public readonly maxSurge: number;
 
   constructor(scope: Construct, id: string, props: MicroserviceProps) {
+    checkProps(scope, id, props, MICROSERVICE_PROPS);
     const firstPort = props.ports?.[0];
     super(scope, id, {
       ...props,

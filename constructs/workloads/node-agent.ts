@@ -3,8 +3,10 @@ import { Construct } from 'constructs';
 import { NAMESPACE_BASELINES } from '../checks/namespaces';
 import { AppIndex } from '../core/app-index';
 import { ConfigError, configError, environmentOf } from '../core/errors';
+import { BOOL, checkProps, list, shape, str } from '../core/runtime-types';
 import { Volume, VolumeMount } from './volume';
 import { TolerationOperator, Workload, WorkloadProps } from './workload';
+import { WORKLOAD_FIELDS } from './workload-props';
 
 /** The priority class of node agents unless one is given: what the kubelet evicts last, and may preempt to place them. */
 export const NODE_AGENT_PRIORITY_CLASS = 'system-node-critical';
@@ -106,6 +108,17 @@ export interface NodeAgentProps extends WorkloadProps {
   readonly nodeLocalService?: boolean;
 }
 
+/** The types of a NodeAgent's props (paths, capabilities and numbers are checked further by the construct). */
+const NODE_AGENT_PROPS = shape({
+  ...WORKLOAD_FIELDS,
+  hostPaths: list(shape({ name: str(), hostPath: str('an absolute path'), mountPath: str('an absolute path') }, 'a host path { name, hostPath, mountPath }'),
+    'a list of host paths { name, hostPath, mountPath }'),
+  runAsRoot: BOOL,
+  stateDirectory: shape({ hostPath: str('a directory under /var/lib'), mountPath: str('an absolute path') }, 'a state directory { hostPath, mountPath }'),
+  tolerateAllTaints: BOOL,
+  nodeLocalService: BOOL,
+}, 'the props of a NodeAgent: { image, resources, ... }');
+
 /**
  * A per-node agent (log shipper, metrics exporter): DaemonSet with its own ServiceAccount,
  * tolerations, rolling update limits, host paths mounted read-only (and, when declared, a
@@ -125,6 +138,7 @@ export class NodeAgent extends Workload {
   public readonly runAsRoot: boolean;
 
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
+    checkProps(scope, id, props, NODE_AGENT_PROPS);
     const hostMounts: VolumeMount[] = (props.hostPaths ?? []).map((h) => ({
       volume: Volume.hostPath(h.name, h.hostPath),
       mountPath: h.mountPath ?? h.hostPath,

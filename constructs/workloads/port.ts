@@ -1,4 +1,4 @@
-import { ValueProblem } from '../core/errors';
+import { ValueProblem, describeValue } from '../core/errors';
 
 /**
  * The application protocol of a port, declared on every Service port (as `appProtocol`) so that
@@ -57,16 +57,22 @@ export const ISTIO_RESERVED_PORTS = { from: 15000, to: 15090 };
 /** Everything wrong with a port (empty when it can be used). */
 export function portProblems(p: WorkloadPort): ValueProblem[] {
   const out: ValueProblem[] = [];
-  if (!/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(p.name ?? '') || !/[a-z]/.test(p.name ?? '') || (p.name ?? '').includes('--')) {
-    out.push({ field: 'name', received: JSON.stringify(p.name), allowed: 'an IANA service name: 1-15 lower-case letters, digits and single dashes, with a letter' });
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) {
+    return [{ field: '', received: describeValue(p), allowed: 'a port { name, port, protocol }' }];
+  }
+  if (typeof p.name !== 'string' || !/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(p.name) || !/[a-z]/.test(p.name) || p.name.includes('--')) {
+    out.push({ field: 'name', received: describeValue(p.name), allowed: 'an IANA service name: 1-15 lower-case letters, digits and single dashes, with a letter' });
   }
   for (const [field, value] of [['port', p.port], ['servicePort', p.servicePort]] as const) {
     if (value === undefined && field === 'servicePort') continue;
     if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 65535) {
-      out.push({ field, received: String(value), allowed: 'an integer from 1 to 65535' });
+      out.push({ field, received: describeValue(value), allowed: 'an integer from 1 to 65535' });
     } else if ((value as number) >= ISTIO_RESERVED_PORTS.from && (value as number) <= ISTIO_RESERVED_PORTS.to) {
       out.push({ field, received: String(value), allowed: `a port outside ${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to}, which Istio's sidecar reserves` });
     }
+  }
+  if (p.expose !== undefined && typeof p.expose !== 'boolean') {
+    out.push({ field: 'expose', received: describeValue(p.expose), allowed: 'true or false' });
   }
   if (!(p.protocol instanceof PortProtocol)) {
     out.push({ field: 'protocol', received: String(p.protocol), allowed: 'a PortProtocol (HTTP, HTTP2, HTTPS, GRPC, TCP, TLS)' });

@@ -1,5 +1,16 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { ValueProblem, describeValue, joinField } from '../core/errors';
+import { STRINGS, WHOLE_SECONDS, int, shape } from '../core/runtime-types';
+
+/** The types of a probe's timing (Kubernetes counts it in whole seconds). */
+const TIMING = shape({
+  initialDelay: WHOLE_SECONDS,
+  period: WHOLE_SECONDS,
+  timeout: WHOLE_SECONDS,
+  failureThreshold: int(1),
+}, 'a timing { initialDelay, period, timeout, failureThreshold }');
+const PORT = int(1, 65535, 'a port number from 1 to 65535');
 
 /**
  * Timing of a probe. Kubernetes defaults apply to anything left out.
@@ -21,20 +32,32 @@ export interface ProbeTiming {
 export class Probe {
   /** An HTTP GET that must answer 2xx or 3xx. */
   public static httpGet(path: string, port: number, timing: ProbeTiming = {}): Probe {
-    return new Probe({ httpGet: { path, port: k8s.IntOrString.fromNumber(port) } }, timing);
+    const pathProblem = typeof path === 'string' ? [] : [{ field: 'path', received: describeValue(path), allowed: 'a path such as /ready' }];
+    return new Probe({ httpGet: { path, port: k8s.IntOrString.fromNumber(port) } }, timing, [...pathProblem, ...portProblem(port)]);
   }
 
   /** A TCP connection that must open. */
   public static tcpSocket(port: number, timing: ProbeTiming = {}): Probe {
-    return new Probe({ tcpSocket: { port: k8s.IntOrString.fromNumber(port) } }, timing);
+    return new Probe({ tcpSocket: { port: k8s.IntOrString.fromNumber(port) } }, timing, portProblem(port));
   }
 
   /** A command run in the container that must exit 0. */
   public static exec(command: string[], timing: ProbeTiming = {}): Probe {
-    return new Probe({ exec: { command } }, timing);
+    const p = STRINGS.problem(command);
+    return new Probe({ exec: { command } }, timing, p ? [{ ...p, field: joinField('command', p.field) }] : []);
   }
 
-  private constructor(private readonly action: k8s.Probe, private readonly timing: ProbeTiming) {}
+  private readonly given: ValueProblem[];
+
+  private constructor(private readonly action: k8s.Probe, private readonly timing: ProbeTiming, problems: ValueProblem[]) {
+    const t = TIMING.problem(timing);
+    this.given = t ? [...problems, { ...t, field: joinField('timing', t.field) }] : problems;
+  }
+
+  /** Everything wrong with what the probe was made from (fields relative to it); empty when it can be used. */
+  public problems(): ValueProblem[] {
+    return [...this.given];
+  }
 
   /** The port the probe targets, if any. */
   public get port(): number | undefined {
@@ -64,4 +87,9 @@ export class Probe {
       failureThreshold: t.failureThreshold,
     };
   }
+}
+
+function portProblem(port: unknown): ValueProblem[] {
+  const p = PORT.problem(port);
+  return p ? [{ ...p, field: 'port' }] : [];
 }

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { ValueProblem } from '../core/errors';
+import { ValueProblem, describeValue } from '../core/errors';
+import { Check, SIZE, instance, required, shape } from '../core/runtime-types';
 import { Cpu } from './cpu';
 import { sizeBytes, sizeProblem, sizeQuantity } from '../core/quantity';
 
@@ -48,7 +49,7 @@ export enum QosClass {
 export class Resources {
   /** Separate requests and limits (Burstable unless they are equal). */
   public static of(props: ResourcesProps): Resources {
-    return new Resources(props.requests, props.limits);
+    return new Resources(props?.requests, props?.limits);
   }
 
   /** Requests equal to limits: the Guaranteed QoS class. */
@@ -86,13 +87,12 @@ export class Resources {
         out.push({ field: side, received: describeAmounts(a), allowed: 'both cpu and memory set' });
         continue;
       }
-      const cpu = a.cpu.problem();
-      if (cpu) out.push({ field: `${side}.cpu`, received: String(a.cpu.millicores) + 'm', allowed: cpu });
-      const mem = sizeProblem(a.memory);
-      if (mem) out.push({ field: `${side}.memory`, received: `${sizeBytes(a.memory)} bytes`, allowed: mem });
-      if (a.ephemeralStorage) {
-        const eph = sizeProblem(a.ephemeralStorage);
-        if (eph) out.push({ field: `${side}.ephemeralStorage`, received: `${sizeBytes(a.ephemeralStorage)} bytes`, allowed: eph });
+      const cpu = a.cpu instanceof Cpu ? a.cpu.problem() : CPU_ALLOWED;
+      if (cpu) out.push({ field: `${side}.cpu`, received: cpuReceived(a.cpu), allowed: cpu });
+      for (const [field, size] of [['memory', a.memory], ['ephemeralStorage', a.ephemeralStorage]] as const) {
+        if (size === undefined) continue;
+        const problem = size instanceof Size ? sizeProblem(size) : SIZE.expects;
+        if (problem) out.push({ field: `${side}.${field}`, received: size instanceof Size ? `${sizeBytes(size)} bytes` : describeValue(size), allowed: problem });
       }
     }
     if (out.length > 0) return out;
@@ -138,20 +138,35 @@ export class Resources {
     const r = this.requests;
     const l = this.limits;
     const parts = [
-      `cpu ${r.cpu?.toQuantity()}/${l.cpu?.toQuantity()}`,
-      `memory ${r.memory ? sizeQuantity(r.memory) : '-'}/${l.memory ? sizeQuantity(l.memory) : '-'}`,
+      `cpu ${r?.cpu}/${l?.cpu}`,
+      `memory ${amountText(r?.memory)}/${amountText(l?.memory)}`,
     ];
-    if (r.ephemeralStorage || l.ephemeralStorage) {
-      parts.push(`ephemeral-storage ${r.ephemeralStorage ? sizeQuantity(r.ephemeralStorage) : '-'}/${l.ephemeralStorage ? sizeQuantity(l.ephemeralStorage) : '-'}`);
+    if (r?.ephemeralStorage || l?.ephemeralStorage) {
+      parts.push(`ephemeral-storage ${amountText(r?.ephemeralStorage)}/${amountText(l?.ephemeralStorage)}`);
     }
     return parts.join(', ');
   }
 }
 
+/** What a CPU amount must be. */
+const CPU_ALLOWED = 'a Cpu such as Cpu.millis(250), Cpu.cores(0.5) or Cpu.parse("250m")';
+
+/** A CPU amount as received: millicores, what could not be read, or whatever was given instead of a Cpu. */
+function cpuReceived(cpu: unknown): string {
+  if (!(cpu instanceof Cpu)) return describeValue(cpu);
+  return cpu.problem() && Number.isNaN(cpu.millicores) ? String(cpu) : `${cpu.millicores}m`;
+}
+
 function describeAmounts(a: ResourceAmounts | undefined): string {
-  if (!a) return 'nothing';
+  if (typeof a !== 'object' || a === null) return describeValue(a);
   const keys = Object.keys(a).filter((k) => (a as any)[k] !== undefined);
   return keys.length ? `{ ${keys.join(', ')} }` : '{}';
+}
+
+/** A memory or storage amount for `toString`: a quantity, `-` when unset, or whatever was given instead. */
+function amountText(size: unknown): string {
+  if (size === undefined) return '-';
+  return size instanceof Size ? sizeQuantity(size) : describeValue(size);
 }
 
 function toQuantities(a: ResourceAmounts): { [key: string]: k8s.Quantity } {
@@ -162,6 +177,16 @@ function toQuantities(a: ResourceAmounts): { [key: string]: k8s.Quantity } {
   if (a.ephemeralStorage) out['ephemeral-storage'] = k8s.Quantity.fromString(sizeQuantity(a.ephemeralStorage));
   return out;
 }
+
+/** A CPU amount that can be used. */
+const CPU: Check = instance(Cpu, CPU_ALLOWED, (c) => c.problem());
+
+/** Amounts of CPU, memory and ephemeral storage, as constructs that size containers themselves take them. */
+export const RESOURCE_AMOUNTS: Check = shape({ cpu: required(CPU), memory: required(SIZE), ephemeralStorage: SIZE },
+  'amounts { cpu, memory, ephemeralStorage }');
+
+/** Requests and limits that can be used. */
+export const RESOURCES: Check = instance(Resources, 'Resources.of(...) or Resources.guaranteed(...) with CPU and memory', (r) => r.problems()[0]);
 
 /** The QoS class of a pod made of containers with the given resources. */
 export function podQosClass(containers: Resources[]): QosClass {

@@ -2,10 +2,12 @@ import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConfigError, addWarning, configError, environmentOf, joinField } from '../core/errors';
+import { BOOL, STRINGS, checkProps, list, oneOf, rule, shape, str } from '../core/runtime-types';
 import { ContainerSpec } from './container';
 import { sizeBytes, sizeProblem, sizeQuantity } from '../core/quantity';
 import { Volume, VolumeMount } from './volume';
 import { DisruptionBudget, Workload, WorkloadProps } from './workload';
+import { DISRUPTION_BUDGET, WORKLOAD_FIELDS } from './workload-props';
 
 /** How a StatefulSet starts and stops its pods. */
 export enum PodManagementPolicy {
@@ -92,6 +94,26 @@ export interface StatefulServiceProps extends WorkloadProps {
   readonly disruptionBudget?: DisruptionBudget;
 }
 
+/** The types of a StatefulService's props (names, sizes and numbers are checked further by the construct). */
+const STATEFUL_SERVICE_PROPS = shape({
+  ...WORKLOAD_FIELDS,
+  volumeClaims: list(shape({
+    name: str(),
+    size: rule('a Size such as Size.gibibytes(10)', (v) => v === undefined || v instanceof Size),
+    mountPath: str('an absolute path'),
+    storageClassName: str(),
+    accessMode: oneOf(Object.values(VolumeAccessMode), 'VolumeAccessMode'),
+  }, 'a volume claim { name, size, mountPath }'), 'a list of volume claims { name, size, mountPath }'),
+  podManagementPolicy: oneOf(Object.values(PodManagementPolicy), 'PodManagementPolicy'),
+  updateStrategy: oneOf(Object.values(StatefulUpdateStrategy), 'StatefulUpdateStrategy'),
+  publishNotReadyAddresses: BOOL,
+  headlessServiceName: str(),
+  clientService: BOOL,
+  clientServicePorts: STRINGS,
+  deleteClaimsWithWorkload: BOOL,
+  disruptionBudget: DISRUPTION_BUDGET,
+}, 'the props of a StatefulService: { image, resources, ... }');
+
 /**
  * A stateful workload: StatefulSet with stable pod names and a volume per replica, its headless
  * governing Service, an optional client Service, its own ServiceAccount and a
@@ -121,6 +143,7 @@ export class StatefulService extends Workload {
   public readonly volumeClaims: VolumeClaim[];
 
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
+    checkProps(scope, id, props, STATEFUL_SERVICE_PROPS);
     const claims = props.volumeClaims ?? [];
     const claimMounts: VolumeMount[] = claims.map((c) => ({ volume: Volume.fromClaim(c.name), mountPath: c.mountPath, readOnly: false }));
     // The StatefulSet's name goes into the controller-revision-hash label of its pods (63

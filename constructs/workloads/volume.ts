@@ -1,6 +1,8 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { ValueProblem, joinField } from '../core/errors';
 import { sizeQuantity } from '../core/quantity';
+import { BOOL, Check, SIZE, STRINGS, int, isPlainObject, shape, str } from '../core/runtime-types';
 
 /** What backs a volume. */
 export enum VolumeSource {
@@ -67,29 +69,32 @@ export interface ProjectedFileOptions {
 export class Volume {
   /** Scratch space. */
   public static emptyDir(name: string, options: EmptyDirOptions = {}): Volume {
+    const o = optionsOf(options);
     return new Volume(name, VolumeSource.EMPTY_DIR, {
       name,
       emptyDir: {
-        medium: options.inMemory ? 'Memory' : undefined,
-        sizeLimit: options.sizeLimit ? k8s.Quantity.fromString(sizeQuantity(options.sizeLimit)) : undefined,
+        medium: o.inMemory === true ? 'Memory' : undefined,
+        sizeLimit: o.sizeLimit && !SIZE.problem(o.sizeLimit) ? k8s.Quantity.fromString(sizeQuantity(o.sizeLimit)) : undefined,
       },
-    });
+    }, undefined, given(name, [], options, EMPTY_DIR_OPTIONS));
   }
 
   /** Files from a ConfigMap. */
   public static fromConfigMap(name: string, configMapName: string, options: ProjectedFileOptions = {}): Volume {
+    const o = optionsOf(options);
     return new Volume(name, VolumeSource.CONFIG_MAP, {
       name,
-      configMap: { name: configMapName, defaultMode: options.defaultMode ?? 0o444, optional: options.optional, items: projectedItems(options) },
-    }, configMapName);
+      configMap: { name: configMapName, defaultMode: o.defaultMode ?? 0o444, optional: o.optional, items: projectedItems(o) },
+    }, configMapName, given(name, referenceProblem('configMapName', configMapName), options, PROJECTED_OPTIONS));
   }
 
   /** Files from a Secret. */
   public static fromSecret(name: string, secretName: string, options: ProjectedFileOptions = {}): Volume {
+    const o = optionsOf(options);
     return new Volume(name, VolumeSource.SECRET, {
       name,
-      secret: { secretName, defaultMode: options.defaultMode ?? 0o440, optional: options.optional, items: projectedItems(options) },
-    }, secretName);
+      secret: { secretName, defaultMode: o.defaultMode ?? 0o440, optional: o.optional, items: projectedItems(o) },
+    }, secretName, given(name, referenceProblem('secretName', secretName), options, PROJECTED_OPTIONS));
   }
 
   /**
@@ -97,7 +102,9 @@ export class Volume {
    * `stateDirectory`).
    */
   public static hostPath(name: string, path: string, options: HostPathOptions = {}): Volume {
-    return new Volume(name, VolumeSource.HOST_PATH, { name, hostPath: { path, type: options.createIfMissing ? 'DirectoryOrCreate' : 'Directory' } }, path);
+    const o = optionsOf(options);
+    return new Volume(name, VolumeSource.HOST_PATH, { name, hostPath: { path, type: o.createIfMissing === true ? 'DirectoryOrCreate' : 'Directory' } }, path,
+      given(name, referenceProblem('hostPath', path), options, HOST_PATH_OPTIONS));
   }
 
   /**
@@ -105,7 +112,8 @@ export class Volume {
    * use this to mount one of them into a sidecar too.
    */
   public static fromClaim(name: string, claimName?: string): Volume {
-    return new Volume(name, VolumeSource.PERSISTENT_VOLUME_CLAIM, { name, persistentVolumeClaim: { claimName: claimName ?? name } }, claimName ?? name);
+    return new Volume(name, VolumeSource.PERSISTENT_VOLUME_CLAIM, { name, persistentVolumeClaim: { claimName: claimName ?? name } }, claimName ?? name,
+      given(name, claimName === undefined ? [] : referenceProblem('claimName', claimName)));
   }
 
   private constructor(
@@ -116,12 +124,42 @@ export class Volume {
     private readonly spec: k8s.Volume,
     /** The ConfigMap, Secret or host path it refers to, if any. */
     public readonly reference?: string,
+    private readonly given: ValueProblem[] = [],
   ) {}
+
+  /** Everything wrong with what the volume was made from (fields relative to it); empty when it can be used. */
+  public problems(): ValueProblem[] {
+    return [...this.given];
+  }
 
   /** The L1 form. */
   public toKube(): k8s.Volume {
     return this.spec;
   }
+}
+
+const EMPTY_DIR_OPTIONS: Check = shape({ sizeLimit: SIZE, inMemory: BOOL }, 'options { sizeLimit, inMemory }');
+const PROJECTED_OPTIONS: Check = shape({ defaultMode: int(0, 0o777, 'a file mode from 0 to 0o777'), optional: BOOL, keys: STRINGS },
+  'options { defaultMode, optional, keys }');
+const HOST_PATH_OPTIONS: Check = shape({ createIfMissing: BOOL }, 'options { createIfMissing }');
+const NAME: Check = str('a volume name (a DNS label)');
+
+/** The options as an object to read (wrong ones are reported by `given`). */
+function optionsOf<T extends object>(options: T): Partial<T> {
+  return isPlainObject(options) ? options : {};
+}
+
+/** The problems of what a volume was made from: its name, the name it refers to (`more`), its options. */
+function given(name: unknown, more: ValueProblem[], options?: unknown, check?: Check): ValueProblem[] {
+  const n = NAME.problem(name);
+  const o = check?.problem(options);
+  return [...(n ? [{ ...n, field: 'name' }] : []), ...more, ...(o ? [{ ...o, field: joinField('options', o.field) }] : [])];
+}
+
+/** The name of the object or path a volume refers to must be a string. */
+function referenceProblem(field: string, value: unknown): ValueProblem[] {
+  const p = str().problem(value);
+  return p ? [{ ...p, field }] : [];
 }
 
 /**
@@ -145,5 +183,5 @@ export interface VolumeMount {
 }
 
 function projectedItems(options: ProjectedFileOptions): k8s.KeyToPath[] | undefined {
-  return options.keys?.length ? options.keys.map((key) => ({ key, path: key })) : undefined;
+  return Array.isArray(options.keys) && options.keys.length ? options.keys.map((key) => ({ key, path: key })) : undefined;
 }

@@ -15,6 +15,7 @@ import { ExternalWorkload, WorkloadAttributes, declareCall, declareMessaging, de
 import { HttpMethod, WorkloadPort, portProblems } from './port';
 import { sizeQuantity } from '../core/quantity';
 import { QosClass, ResourceTotals, Resources, podQosClass } from './resources';
+import { plaintextCredentialProblem } from './secret-env';
 import { Volume, VolumeMount, VolumeSource } from './volume';
 
 /** Label keys the library sets. */
@@ -714,6 +715,7 @@ export abstract class Workload extends Construct implements IWorkload {
 
   private addMount(m: VolumeMount, volumes: Map<string, Volume>, field: string, allowHostPaths: boolean, writableHostPaths: string[]): k8s.VolumeMount {
     const v = m.volume;
+    if (v instanceof Volume) throwFirst(this, joinField(field, 'volume'), v.problems());
     if (!v || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v.name) || v.name.length > 63) {
       throw configError(this, joinField(field, 'volume.name'), v?.name, 'a DNS label of at most 63 characters');
     }
@@ -742,7 +744,7 @@ export abstract class Workload extends Construct implements IWorkload {
     return { name: v.name, mountPath: m.mountPath, readOnly: m.readOnly ?? readOnlyDefault, subPath: m.subPath };
   }
 
-  /** Checks what the QoS class, footprint and labels are computed from. */
+  /** Checks what the QoS class, footprint and labels are computed from, the probes, and that env holds no credential in plain text. */
   private checkContainer(spec: ContainerSpec, field: string) {
     throwFirst(this, joinField(field, 'image'), spec.image?.problems?.() ?? [{ field: '', received: describeValue(spec.image), allowed: 'a ContainerImage' }]);
     if (!spec.resources || typeof spec.resources.problems !== 'function') {
@@ -750,6 +752,11 @@ export abstract class Workload extends Construct implements IWorkload {
     }
     throwFirst(this, joinField(field, 'resources'), spec.resources.problems());
     (spec.ports ?? []).forEach((p, i) => throwFirst(this, joinField(field, `ports[${i}]`), portProblems(p)));
+    for (const probe of ['readiness', 'liveness', 'startup'] as const) {
+      if (spec[probe]) throwFirst(this, joinField(field, probe), spec[probe]!.problems());
+    }
+    const credential = plaintextCredentialProblem(spec.env, spec.allowPlaintextEnv);
+    if (credential) throwFirst(this, field, [credential]);
   }
 
   private checkTolerations(tolerations: Toleration[]) {

@@ -19,8 +19,11 @@ describe('Cpu', () => {
     expect(Cpu.parse(' 1.5 ').millicores).toBe(1500);
   });
 
-  test.each(['', 'abc', '-1', '1Gi', '1e3', '250 m'])('parse refuses %j', (text) => {
-    expect(() => Cpu.parse(text)).toThrow(`CPU quantity ${JSON.stringify(text)} is not of the form 250m, 0.5 or 2`);
+  test.each(['', 'abc', '-1', '1Gi', '1e3', '250 m', '250mi'])('parse keeps %j unread, for the construct given it to report', (text) => {
+    const cpu = Cpu.parse(text);
+    expect(cpu.problem()).toBe('a CPU quantity like 250m, 0.5 or 2');
+    expect(String(cpu)).toBe(JSON.stringify(text));
+    expect(() => cpu.toQuantity()).toThrow(`CPU amount ${JSON.stringify(text)} is not a CPU quantity like 250m, 0.5 or 2`);
   });
 
   test('parse keeps amounts finer than a millicore so that problem() can report them', () => {

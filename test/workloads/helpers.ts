@@ -96,3 +96,8 @@ export function validationErrors(chart: Chart): string[] {
   }
   return [];
 }
+
+/** A value as a JavaScript caller may pass it, whatever the declared type (no compiler checks it). */
+export function js(value: unknown): any {
+  return value;
+}

@@ -422,8 +422,8 @@ describe('Microservice validation (one test per rule)', () => {
   });
 
   test('each environment variable is defined once', () => {
-    expectConfigError(() => microservice({ env: { DB_PASSWORD: 'x' }, secretEnv: [{ name: 'DB_PASSWORD', from: 'db', key: 'password' }] }),
-      '[test] c/web: env: received "DB_PASSWORD"; allowed: each variable defined once');
+    expectConfigError(() => microservice({ env: { DB_USER: 'x' }, secretEnv: [{ name: 'DB_USER', from: 'db', key: 'user' }] }),
+      '[test] c/web: env: received "DB_USER"; allowed: each variable defined once');
     expectConfigError(() => microservice({ sidecars: [{ name: 'proxy', image: SIDECAR_IMAGE, resources: GUARANTEED, fieldEnv: { A: 'metadata.name' }, configMapEnv: [{ name: 'A', from: 'c', key: 'k' }] }] }),
       '[test] c/web: sidecars[0].env: received "A"; allowed: each variable defined once');
   });
