@@ -317,7 +317,7 @@ function scaleMain(opts) {
         peakRssMiB: m('maxRssKiB') / 1024,
       };
       if (r.objects !== r.expectedObjects) {
-        console.warn(`bench: WARNING: services ${n} wrote ${r.objects} objects, expected ${r.expectedObjects} (8·N + 6·⌈N/10⌉ + 24)`);
+        console.warn(`bench: WARNING: services ${n} wrote ${r.objects} objects, expected ${r.expectedObjects} (expectedObjectCount in test/bench/scale-platform.ts)`);
       }
     }
   }
