@@ -123,7 +123,8 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
     int('nats.streamReplicas', n.streamReplicas, 1, Math.min(5, n.replicas));
   }
   tag('nats.imageTag', n?.imageTag);
-  if (!(n?.cpu instanceof Cpu) || n.cpu.millicores < 100) fail('nats.cpu', n?.cpu, 'a Cpu of at least 100m');
+  // Negated, so that an amount Cpu.parse could not read (NaN millicores) fails too.
+  if (!(n?.cpu instanceof Cpu) || !(n.cpu.millicores >= 100)) fail('nats.cpu', n?.cpu, 'a Cpu of at least 100m');
   if (!(n?.memory instanceof Size) || sizeBytes(n.memory) < 256 * 2 ** 20) fail('nats.memory', n?.memory, 'a Size of at least 256Mi');
   if (!(n?.fileStorage instanceof Size) || sizeBytes(n.fileStorage) < 2 ** 30) fail('nats.fileStorage', n?.fileStorage, 'a Size of at least 1Gi');
   if (!(n?.memoryStorage instanceof Size)) fail('nats.memoryStorage', n?.memoryStorage, 'a Size');
@@ -173,7 +174,7 @@ export function validateEnvironment(env: PlatformEnvironment, source: string): s
   }
   if (env.budget) {
     const b = env.budget;
-    if (!(b.cpu instanceof Cpu) || b.cpu.millicores <= 0) fail('budget.cpu', b.cpu, 'a Cpu above zero');
+    if (!(b.cpu instanceof Cpu) || !(b.cpu.millicores > 0)) fail('budget.cpu', b.cpu, 'a Cpu above zero');
     if (!(b.memory instanceof Size) || sizeBytes(b.memory) <= 0) fail('budget.memory', b.memory, 'a Size above zero');
     int('budget.pods', b.pods, 1);
     if (!(b.storage instanceof Size) || sizeBytes(b.storage) <= 0) fail('budget.storage', b.storage, 'a Size above zero');

@@ -161,6 +161,8 @@ describe('environment validation rules', () => {
   test('budget', () => {
     expect(one((e) => { e.budget = { cpu: Cpu.millis(0), memory: Size.gibibytes(1), pods: 10, storage: Size.gibibytes(1) }; })).toBe(
       '[qa] src/environments/test.ts: budget.cpu: received 0; allowed: a Cpu above zero');
+    expect(one((e) => { e.budget = { cpu: Cpu.parse('128 cores'), memory: Size.gibibytes(1), pods: 10, storage: Size.gibibytes(1) }; })).toBe(
+      '[qa] src/environments/test.ts: budget.cpu: received "128 cores"; allowed: a Cpu above zero');
   });
   test('NATS servers and stream replicas', () => {
     expect(one((e) => { e.nats.replicas = 0; })).toBe(
@@ -173,6 +175,8 @@ describe('environment validation rules', () => {
       '[qa] src/environments/test.ts: nats.imageTag: received "latest"; allowed: a pinned image tag with a version (not "latest", "main" or another moving tag)');
     expect(one((e) => { e.nats.cpu = Cpu.millis(50); })).toBe(
       '[qa] src/environments/test.ts: nats.cpu: received 50m; allowed: a Cpu of at least 100m');
+    expect(one((e) => { e.nats.cpu = Cpu.parse('250mi'); })).toBe(
+      '[qa] src/environments/test.ts: nats.cpu: received "250mi"; allowed: a Cpu of at least 100m');
     expect(one((e) => { e.nats.memory = Size.mebibytes(128); })).toBe(
       '[qa] src/environments/test.ts: nats.memory: received 128Mi; allowed: a Size of at least 256Mi');
     expect(one((e) => { e.nats.fileStorage = Size.mebibytes(512); })).toBe(
