@@ -7,6 +7,7 @@ import {
 import { DEFAULT_DENIES } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { isDnsLabel } from '../core/names';
 import { checkProps, rule, shape, str } from '../core/runtime-types';
 import { ISTIO_RESERVED_PORTS } from '../workloads/port';
 import { IstioApiVersion } from './istio-api-version';
@@ -33,7 +34,6 @@ const DEFAULT_DENY_PROPS = shape({
 }, 'the props of a DefaultDeny: { namespace, metricsPorts, apiVersion }');
 
 const DEFAULT_DENY_SYMBOL = Symbol.for('cdk8s-nats-mesh.DefaultDeny');
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const VERSIONS = Object.values(IstioApiVersion) as string[];
 
 /**
@@ -71,7 +71,7 @@ export class DefaultDeny extends Construct {
     super(scope, id);
     Object.defineProperty(this, DEFAULT_DENY_SYMBOL, { value: true });
     const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (namespace === undefined || !DNS_LABEL.test(namespace) || namespace.length > 63) {
+    if (!isDnsLabel(namespace)) {
       throw configError(this, 'namespace', namespace, 'a namespace name (the namespace prop, or a chart with a namespace)');
     }
     this.namespaceName = namespace;

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { EXTERNAL_CALLS } from '../checks/graph';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { STRING_MAP, checkProps, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
 import {
   ServiceEntry, ServiceEntrySpec, ServiceEntrySpecLocation, ServiceEntrySpecResolution, ServiceEntryV1Beta1, ServiceEntryV1Beta1Spec,
@@ -66,7 +67,8 @@ const EXTERNAL_SERVICE_PROPS = shape({
   egressGateway: shape({ namespace: str(), selector: STRING_MAP }, 'an egress gateway { namespace, selector }'),
 }, 'the props of an ExternalService: { hosts, ports, cidrs, ... }');
 
-const HOST = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** The end of a host name, not an IP address: a dot and a last label that starts with a letter. */
+const HOST_LAST_LABEL = /\.[a-z][^.]*$/;
 const PROTOCOLS: Record<string, string> = { http: 'HTTP', https: 'HTTPS', http2: 'HTTP2', grpc: 'GRPC', tcp: 'TCP', tls: 'TLS' };
 const VERSIONS = Object.values(IstioApiVersion) as string[];
 
@@ -94,12 +96,12 @@ export class ExternalService extends Construct {
     checkProps(scope, id, props, EXTERNAL_SERVICE_PROPS);
     super(scope, id);
     this.name = props.name ?? id;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || this.name.length > 63) {
+    if (!isDnsLabel(this.name)) {
       throw configError(this, 'name', this.name, 'a DNS-1123 label of at most 63 characters');
     }
     if (!Array.isArray(props.hosts) || props.hosts.length === 0) throw configError(this, 'hosts', props.hosts, 'at least one DNS name, such as api.payments.example.com');
     props.hosts.forEach((h, i) => {
-      if (typeof h !== 'string' || !HOST.test(h)) throw configError(this, `hosts[${i}]`, h, 'a fully qualified DNS name in lower case, without wildcards (the sidecar resolves it)');
+      if (!isDnsSubdomain(h) || !HOST_LAST_LABEL.test(h)) throw configError(this, `hosts[${i}]`, h, 'a fully qualified DNS name in lower case, without wildcards (the sidecar resolves it)');
     });
     this.hosts = [...props.hosts];
     if (!Array.isArray(props.ports) || props.ports.length === 0) throw configError(this, 'ports', props.ports, 'at least one port');
@@ -116,7 +118,7 @@ export class ExternalService extends Construct {
       if (!isIpv4Cidr(c)) throw configError(this, `cidrs[${i}]`, c, 'an IPv4 CIDR such as 203.0.113.0/24');
     });
     this.egressGateway = props.egressGateway;
-    if (this.egressGateway && (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.egressGateway.namespace ?? '') || !Object.keys(this.egressGateway.selector ?? {}).length)) {
+    if (this.egressGateway && (!isDnsLabel(this.egressGateway.namespace) || !Object.keys(this.egressGateway.selector ?? {}).length)) {
       throw configError(this, 'egressGateway', this.egressGateway, 'a namespace and at least one label of the egress gateway\'s pods');
     }
     this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;

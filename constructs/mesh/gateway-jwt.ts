@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as sec from '../imports/security.istio.io';
 import { configError } from '../core/errors';
+import { isDnsLabel } from '../core/names';
 import { BOOL, checkProps, required, shape, str } from '../core/runtime-types';
 import { IstioApiVersion } from './istio-api-version';
 import { MeshGateway } from './mesh-gateway';
@@ -136,7 +137,7 @@ export class GatewayJwt extends Construct {
     const gateway = props.gateway;
     this.gateway = gateway;
     this.name = props.name ?? id;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || this.name.length > 63) {
+    if (!isDnsLabel(this.name)) {
       throw configError(this, 'name', this.name, 'a DNS-1123 label of at most 63 characters');
     }
     this.namespace = gateway.workloadNamespace;

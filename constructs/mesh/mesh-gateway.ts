@@ -6,6 +6,7 @@ import { MESH_GATEWAYS } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import { hostCovers as covers } from '../core/hosts';
+import { isDnsLabel, isDnsName } from '../core/names';
 import { BOOL, STRING_MAP, checkProps, int, isPlainObject, list, shape, str } from '../core/runtime-types';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
 import { IMeshGateway, workloadPrincipal } from './mesh-references';
@@ -268,31 +269,19 @@ const DEFAULT_CLASS = 'istio';
 const HTTPS_PORT = 443;
 const HTTP_PORT = 80;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 const HOST_ALLOWED = "a lower-case DNS name with at least two labels (shop.example.com) or a wildcard over a domain (*.example.com): labels of a-z, 0-9 and '-' that neither start nor end with '-', at most 63 characters each and 253 in all";
 const WILDCARD_ALLOWED = 'a wildcard only as the whole first label, followed by a domain (*.example.com): Istio and the Gateway API match no partial, inner or bare wildcards';
-
-/** A DNS label of at most 63 characters. */
-function isDnsLabel(value: string | undefined): boolean {
-  return typeof value === 'string' && DNS_LABEL.test(value) && value.length <= 63;
-}
-
-function isDnsSubdomain(value: string | undefined): boolean {
-  return typeof value === 'string' && DNS_SUBDOMAIN.test(value) && value.length <= 253
-    && value.split('.').every((l) => l.length <= 63);
-}
 
 /** Why a gateway host is not acceptable (exact lower-case FQDN or `*.domain`), or undefined. */
 function gatewayHostProblem(host: unknown): string | undefined {
   if (typeof host !== 'string') return HOST_ALLOWED;
   if (host.includes('*')) {
     if (!host.startsWith('*.') || host.indexOf('*', 1) >= 0) return WILDCARD_ALLOWED;
-    return isDnsSubdomain(host.slice(2)) && host.length <= 253 ? undefined : HOST_ALLOWED;
+    return isDnsName(host.slice(2)) && host.length <= 253 ? undefined : HOST_ALLOWED;
   }
-  return isDnsSubdomain(host) && host.includes('.') ? undefined : HOST_ALLOWED;
+  return isDnsName(host) && host.includes('.') ? undefined : HOST_ALLOWED;
 }
 
 /** The host part of an Istio gateway host (`ns/host`, `./host`, `*\/host` → host), lower-cased. */
@@ -310,7 +299,7 @@ function selectorProblem(selector: { [key: string]: string }): string | undefine
     const slash = k.lastIndexOf('/');
     const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
     const name = slash >= 0 ? k.slice(slash + 1) : k;
-    const keyOk = LABEL_NAME.test(name) && name.length <= 63 && (prefix === undefined || isDnsSubdomain(prefix));
+    const keyOk = LABEL_NAME.test(name) && name.length <= 63 && (prefix === undefined || isDnsName(prefix));
     const valueOk = typeof v === 'string' && v.length <= 63 && (v === '' || LABEL_NAME.test(v));
     if (!keyOk || !valueOk) return 'label keys and values as Kubernetes accepts them (e.g. istio: ingressgateway)';
   }
@@ -364,7 +353,7 @@ function resolveInstall(scope: Construct, props: {
   if (!isDnsLabel(install.namespace)) {
     throw configError(scope, fields.namespace, install.namespace, 'a DNS-1123 label of at most 63 characters');
   }
-  if (!isDnsSubdomain(install.serviceAccount) || install.serviceAccount === 'default') {
+  if (!isDnsName(install.serviceAccount) || install.serviceAccount === 'default') {
     throw configError(scope, fields.serviceAccount, install.serviceAccount,
       "the DNS-1123 name of the gateway workload's own ServiceAccount, not 'default'");
   }
@@ -392,7 +381,7 @@ class ExistingMeshGateway extends Construct implements IMeshGateway {
   constructor(scope: Construct, id: string, a: MeshGatewayAttributes) {
     checkProps(scope, id, a, MESH_GATEWAY_ATTRIBUTES);
     super(scope, id);
-    if (!isDnsSubdomain(a.gatewayName)) throw configError(this, 'gatewayName', a.gatewayName, 'a DNS-1123 name');
+    if (!isDnsName(a.gatewayName)) throw configError(this, 'gatewayName', a.gatewayName, 'a DNS-1123 name');
     if (!isDnsLabel(a.gatewayNamespace)) throw configError(this, 'gatewayNamespace', a.gatewayNamespace, 'a DNS-1123 label of at most 63 characters');
     if (!Array.isArray(a.hosts) || a.hosts.length === 0) throw configError(this, 'hosts', a.hosts, 'at least one host');
     this.gatewayName = a.gatewayName;
@@ -532,7 +521,7 @@ export class MeshGateway extends Construct implements IMeshGateway {
     if (!isDnsLabel(namespace)) {
       throw configError(this, 'namespace', namespace, 'a DNS-1123 label of at most 63 characters (or a chart with a namespace)');
     }
-    this.gatewayNamespace = namespace!;
+    this.gatewayNamespace = namespace;
     this.reference = `${this.gatewayNamespace}/${this.gatewayName}`;
     this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;
     if (!Object.values(IstioApiVersion).includes(this.apiVersion)) {
@@ -545,7 +534,7 @@ export class MeshGateway extends Construct implements IMeshGateway {
     this.workloadNamespace = install.namespace;
     this.serviceAccount = install.serviceAccount;
     this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
-    if (!isDnsSubdomain(this.trustDomain)) {
+    if (!isDnsName(this.trustDomain)) {
       throw configError(this, 'trustDomain', this.trustDomain, 'the mesh trust domain, a DNS name such as cluster.local');
     }
     this.principal = workloadPrincipal(this.trustDomain, this.workloadNamespace, this.serviceAccount);
@@ -560,7 +549,7 @@ export class MeshGateway extends Construct implements IMeshGateway {
     if (!Object.values(GatewayTlsMode).includes(this.tlsMode)) {
       throw configError(this, 'tls.mode', this.tlsMode, Object.values(GatewayTlsMode).join(' or '));
     }
-    if (!isDnsSubdomain(tls.credentialName)) {
+    if (!isDnsName(tls.credentialName)) {
       throw configError(this, 'tls.credentialName', tls.credentialName,
         `the name of a Secret in the gateway workload's namespace ${this.workloadNamespace} (a DNS-1123 name): Istio reads credentials only there`);
     }
@@ -584,7 +573,7 @@ export class MeshGateway extends Construct implements IMeshGateway {
     this.gatewayApiRouteNamespaces = [];
     if (this.gatewayApiEnabled) {
       const className = props.gatewayApiClassName ?? DEFAULT_CLASS;
-      if (!isDnsSubdomain(className)) {
+      if (!isDnsName(className)) {
         throw configError(this, 'gatewayApiClassName', className, 'the name of a GatewayClass (a DNS-1123 name)');
       }
       if (this.tlsMode === GatewayTlsMode.MUTUAL) {

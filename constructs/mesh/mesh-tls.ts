@@ -7,6 +7,7 @@ import {
 import { MESH_TLS, effectiveMtlsMode, meshTlsOf, meshWideTlsOf } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { isDnsLabel } from '../core/names';
 import { checkProps, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
 import { Workload } from '../workloads/workload';
 import { IstioApiVersion } from './istio-api-version';
@@ -68,7 +69,6 @@ export interface MeshWideTlsOptions {
 }
 
 const MESH_TLS_SYMBOL = Symbol.for('cdk8s-nats-mesh.MeshTls');
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MODES = Object.values(MtlsMode) as string[];
 const VERSIONS = Object.values(IstioApiVersion) as string[];
 
@@ -160,7 +160,7 @@ export class MeshTls extends Construct {
       throw configError(this, 'apiVersion', this.apiVersion, `one of ${VERSIONS.join(', ')} (IstioApiVersion)`);
     }
     const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (namespace === undefined || !DNS_LABEL.test(namespace) || namespace.length > 63) {
+    if (!isDnsLabel(namespace)) {
       throw configError(this, this.isMeshWide ? 'rootNamespace' : 'namespace', namespace,
         this.isMeshWide ? 'a namespace name (Istio\'s root namespace)' : 'a namespace name (the namespace prop, or a chart with a namespace)');
     }

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { ValueProblem, describeValue } from '../core/errors';
+import { isDnsSubdomain } from '../core/names';
 import { Microservice } from '../workloads/microservice';
 import { HttpMethod } from '../workloads/port';
 
@@ -287,14 +288,17 @@ export interface RouteRule {
 // ---------------------------------------------------------------------------------------------
 // Helpers shared by ServiceRoute and TrafficPolicy (value checks and text forms).
 
-/** Lower-case DNS name with at least one dot, optionally a leading `*.` wildcard. */
-const EXTERNAL_HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 /** RFC 7230 token in lower case. */
 const LOWER_HEADER = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
 
-/** Whether `host` is a fully qualified host name (`shop.example.com`, `*.example.com`). */
+/**
+ * Whether `host` is a fully qualified host name (`shop.example.com`, `*.example.com`): a
+ * lower-case DNS name with at least one dot, optionally behind a leading `*.` wildcard.
+ */
 export function isExternalHost(host: string): boolean {
-  return typeof host === 'string' && host.length <= 253 && EXTERNAL_HOST.test(host);
+  if (typeof host !== 'string' || host.length > 253) return false;
+  const name = host.startsWith('*.') ? host.slice(2) : host;
+  return isDnsSubdomain(name) && name.includes('.');
 }
 
 /** Whether `name` is a lower-case HTTP header name. */

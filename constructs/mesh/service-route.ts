@@ -14,6 +14,7 @@ import {
 import { GATEWAY_EXPOSURES, GATEWAY_ROUTES, MESH_HOSTS } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { ConfigError, ValueProblem, addWarning, configError, environmentOf, throwFirst } from '../core/errors';
+import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { BOOL, STRINGS, checkProps, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
 import { Microservice } from '../workloads/microservice';
 import { WorkloadPort } from '../workloads/port';
@@ -184,8 +185,6 @@ const SERVICE_ROUTE_PROPS = shape({
   weightsManagedExternally: BOOL,
 }, 'the props of a ServiceRoute: { service, versions, gateways, rules, ... }');
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
 const GATEWAY_API_REDIRECT_CODES = [301, 302];
 const SERVICE_ROUTE_SYMBOL = Symbol.for('cdk8s-nats-mesh.ServiceRoute');
@@ -256,7 +255,7 @@ export class ServiceRoute extends Construct {
       throw configError(this, 'apiVersion', this.apiVersion, `one of ${Object.values(IstioApiVersion).join(', ')}`);
     }
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
-    if (!DNS_SUBDOMAIN.test(this.clusterDomain)) {
+    if (!isDnsSubdomain(this.clusterDomain)) {
       throw configError(this, 'clusterDomain', this.clusterDomain, 'a DNS domain such as cluster.local');
     }
     this.gatewayApi = props.gatewayApi ?? false;
@@ -282,7 +281,7 @@ export class ServiceRoute extends Construct {
     this.namespace = service.namespace;
     this.app = service.app;
     this.name = props.name ?? this.app;
-    if (!DNS_LABEL.test(this.name) || this.name.length > 55) {
+    if (!isDnsLabel(this.name) || this.name.length > 55) {
       throw configError(this, 'name', this.name, 'a DNS label of at most 55 characters (suffixes are added)');
     }
     this.host = this.fqdn(service);
@@ -496,7 +495,7 @@ export class ServiceRoute extends Construct {
 
   private resolveRule(rule: RouteRule, i: number, defaults: ResolvedDestination[]): ResolvedRule {
     const field = `rules[${i}]`;
-    if (typeof rule.name !== 'string' || !DNS_LABEL.test(rule.name) || rule.name.length > 63) {
+    if (!isDnsLabel(rule.name)) {
       throw configError(this, `${field}.name`, rule.name, 'a DNS label of at most 63 characters');
     }
     const earlier = this.rules.slice(0, i).findIndex((r) => r.name === rule.name);
@@ -734,7 +733,7 @@ export class ServiceRoute extends Construct {
     if (r.uri !== undefined && !(typeof r.uri === 'string' && r.uri.startsWith('/'))) {
       throw configError(this, `${field}.redirect.uri`, r.uri, 'a path starting with /');
     }
-    if (r.authority !== undefined && !(DNS_SUBDOMAIN.test(r.authority) && r.authority.length <= 253)) {
+    if (r.authority !== undefined && !isDnsSubdomain(r.authority)) {
       throw configError(this, `${field}.redirect.authority`, r.authority, 'a lower-case host name');
     }
     if (r.code !== undefined && !REDIRECT_CODES.includes(r.code)) {
@@ -791,7 +790,7 @@ export class ServiceRoute extends Construct {
       });
     }
     parents.forEach((p, i) => {
-      if (!DNS_SUBDOMAIN.test(p.name ?? '') || !DNS_LABEL.test(p.namespace ?? '') || (p.sectionName !== undefined && !DNS_SUBDOMAIN.test(p.sectionName))) {
+      if (!isDnsSubdomain(p.name) || !isDnsLabel(p.namespace) || (p.sectionName !== undefined && !isDnsSubdomain(p.sectionName))) {
         throw configError(this, `gatewayApiParents[${i}]`, `${p.namespace}/${p.name}${p.sectionName ? `#${p.sectionName}` : ''}`,
           'a Gateway name (DNS subdomain), its namespace (DNS label) and optionally a listener name');
       }

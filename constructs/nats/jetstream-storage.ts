@@ -8,6 +8,7 @@ import { ApiObject, ApiObjectMetadata, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { isDnsSubdomain } from '../core/names';
 import { BOOL, Check, Fields, isObject, oneOf, required, rule, str } from '../core/runtime-types';
 import { JETSTREAM_OBJECTS, JETSTREAM_STREAMS, NACK_ACCOUNT_USERS } from '../checks/jetstream';
 import { formatBytes, sizeBytes, sizeProblem } from '../core/quantity';
@@ -204,7 +205,7 @@ export function checkDescription(scope: IConstruct, description: string | undefi
 /** Checks a NACK Account resource name (a connection profile). */
 export function checkNackAccount(scope: IConstruct, name: string | undefined): void {
   if (name !== undefined && typeof name !== 'string') throw configError(scope, 'nackAccount', name, 'the name of a NACK Account resource');
-  if (name !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
+  if (name !== undefined && !isDnsSubdomain(name)) {
     throw configError(scope, 'nackAccount', name, 'the name of a NACK Account resource (a DNS subdomain: lower-case letters, digits, "-" and ".")');
   }
 }

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as nack from '../imports/jetstream.nats.io';
 import { addWarning, configError } from '../core/errors';
+import { isDnsSubdomain } from '../core/names';
 import { JETSTREAM_OBJECTS, NACK_ACCOUNTS } from '../checks/jetstream';
 import { AppIndex } from '../core/app-index';
 import { checkProps, required, shape, str } from '../core/runtime-types';
@@ -90,13 +91,11 @@ const NACK_ACCOUNT_PROPS = shape({
   tls: shape({}, 'TLS settings { secretName, caKey, certKey, keyKey }'),
 }, 'the props of a NackAccount: { cluster, name, user or credsFrom, ... }');
 
-/** A DNS subdomain, as Kubernetes object names (and Secret names) must be. */
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A Secret key (also a file name: NACK writes TLS and creds keys to files named after them). */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 function checkObjectName(scope: IConstruct, field: string, name: string, what: string): void {
-  if (typeof name !== 'string' || !DNS_SUBDOMAIN.test(name) || name.length > 253) {
+  if (!isDnsSubdomain(name)) {
     throw configError(scope, field, name, `${what}: a DNS subdomain of at most 253 characters (lower-case letters, digits, "-" and ".")`);
   }
 }

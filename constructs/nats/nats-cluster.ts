@@ -6,6 +6,7 @@ import * as certManager from '../imports/cert-manager.io';
 import * as monitoring from '../imports/monitoring.coreos.com';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { isDnsSubdomain } from '../core/names';
 import { BOOL, SIZE, STRINGS, STRING_MAP, WHOLE_SECONDS, checkProps, instance, int, list, num, oneOf, required, shape, str } from '../core/runtime-types';
 import { Cpu } from '../workloads/cpu';
 import { ContainerSpec, KeyRefEnv } from '../workloads/container';
@@ -1049,8 +1050,7 @@ export class NatsCluster extends Construct implements INatsCluster {
   private createWebsocketIngress(name: string, props: NatsClusterProps): k8s.KubeIngress {
     const ing = props.websocketIngress!;
     if (!props.websocket) throw configError(this, 'websocketIngress', ing.host, 'an Ingress only with the WebSocket listener (websocket: true)');
-    const dns = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
-    if (!dns.test(ing.host ?? '')) throw configError(this, 'websocketIngress.host', ing.host, 'a lower-case DNS name such as nats-ws.example.com');
+    if (!isDnsSubdomain(ing.host) || !/\.[a-z]{2,63}$/.test(ing.host)) throw configError(this, 'websocketIngress.host', ing.host, 'a lower-case DNS name such as nats-ws.example.com');
     const label = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
     if (ing.tlsSecretName !== undefined && !label.test(ing.tlsSecretName)) {
       throw configError(this, 'websocketIngress.tlsSecretName', ing.tlsSecretName, 'the name of a TLS Secret in the namespace');

@@ -13,6 +13,7 @@ import { NAMESPACE_BASELINES, SIDECAR_SOURCES, workloadsIn } from '../checks/nam
 import { AppIndex } from '../core/app-index';
 import { ConfigError, configError, environmentOf, throwFirst } from '../core/errors';
 import { selectorText } from '../core/hosts';
+import { isDnsLabel } from '../core/names';
 import { BOOL, SIZE, STRING_MAP, checkProps, instance, list, oneOf, rule, shape, str } from '../core/runtime-types';
 
 /** Pod Security Standards level enforced on a namespace. */
@@ -210,7 +211,6 @@ const NAMESPACE_BASELINE_PROPS = shape({
 }, 'the props of a NamespaceBaseline: { name, podSecurity, budget, ... }');
 
 const MI = 2 ** 20;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Envoy's Prometheus endpoint (`/stats/prometheus`) on every injected sidecar. */
 const ENVOY_STATS_PORT = 15090;
 /** The pilot-agent's merged metrics (application and Envoy, `/stats/prometheus`), Istio's metrics merging. */
@@ -277,7 +277,7 @@ export class NamespaceBaseline extends Construct {
     checkProps(scope, id, props, NAMESPACE_BASELINE_PROPS);
     super(scope, id);
     const name = props.name ?? Chart.of(this).namespace;
-    if (!name || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+    if (!isDnsLabel(name)) {
       throw configError(this, 'name', name, 'a DNS-1123 label of at most 63 characters (or a chart with a namespace)');
     }
     this.namespaceName = name;
@@ -369,7 +369,7 @@ export class NamespaceBaseline extends Construct {
     if (props.mesh && injection === 'disabled') {
       throw configError(this, 'labels', 'istio-injection: disabled', 'no opt-out label on a namespace enrolled in the mesh (mesh)');
     }
-    if (props.mesh?.revision !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.mesh.revision)) {
+    if (props.mesh?.revision !== undefined && !isDnsLabel(props.mesh.revision)) {
       throw configError(this, 'mesh.revision', props.mesh.revision, 'a revision name such as 1-23 (a label value)');
     }
     if (!props.mesh) return {};
@@ -538,7 +538,7 @@ export class NamespaceBaseline extends Construct {
       });
     }
     this.ingressNamespaces.forEach((ns, i) => {
-      if (!DNS_LABEL.test(ns ?? '')) throw configError(this, `ingressNamespaces[${i}]`, ns, 'a namespace name');
+      if (!isDnsLabel(ns)) throw configError(this, `ingressNamespaces[${i}]`, ns, 'a namespace name');
     });
 
     // The policies derived from the service graph and the gateway routes: which ones exist is only
@@ -561,7 +561,7 @@ export class NamespaceBaseline extends Construct {
 
     if (props.mesh) {
       const controlPlane = props.mesh.controlPlaneNamespace ?? 'istio-system';
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(controlPlane)) {
+      if (!isDnsLabel(controlPlane)) {
         throw configError(this, 'mesh.controlPlaneNamespace', controlPlane, 'a namespace name');
       }
       // Sidecars fetch their configuration and certificates from istiod (XDS and CA on 15012).
@@ -576,7 +576,7 @@ export class NamespaceBaseline extends Construct {
     }
     const monitoring = props.monitoringNamespaces ?? [];
     monitoring.forEach((ns, i) => {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns ?? '')) throw configError(this, `monitoringNamespaces[${i}]`, ns, 'a namespace name');
+      if (!isDnsLabel(ns)) throw configError(this, `monitoringNamespaces[${i}]`, ns, 'a namespace name');
     });
     if (monitoring.length) {
       policy('AllowMonitoring', 'allow-from-monitoring', {
@@ -589,8 +589,8 @@ export class NamespaceBaseline extends Construct {
       });
     }
     (props.ingress ?? []).forEach((a, i) => {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(a.name ?? '')) throw configError(this, `ingress[${i}].name`, a.name, 'a DNS label');
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(a.namespace ?? '')) throw configError(this, `ingress[${i}].namespace`, a.namespace, 'a namespace name');
+      if (!isDnsLabel(a.name)) throw configError(this, `ingress[${i}].name`, a.name, 'a DNS label');
+      if (!isDnsLabel(a.namespace)) throw configError(this, `ingress[${i}].namespace`, a.namespace, 'a namespace name');
       if (!a.ports?.length) throw configError(this, `ingress[${i}].ports`, a.ports, 'at least one port (an open ingress defeats the default deny)');
       a.ports.forEach((p, j) => {
         if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw configError(this, `ingress[${i}].ports[${j}].port`, p.port, 'an integer from 1 to 65535');
@@ -608,7 +608,7 @@ export class NamespaceBaseline extends Construct {
       });
     });
     (props.egress ?? []).forEach((e, i) => {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(e.name ?? '')) throw configError(this, `egress[${i}].name`, e.name, 'a DNS label');
+      if (!isDnsLabel(e.name)) throw configError(this, `egress[${i}].name`, e.name, 'a DNS label');
       if ((e.cidr === undefined) === (e.namespace === undefined)) {
         throw configError(this, `egress[${i}]`, `cidr ${e.cidr ?? 'unset'}, namespace ${e.namespace ?? 'unset'}`, 'exactly one of cidr and namespace');
       }

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps, YamlOutputType } from 'cdk8s';
 import { ConfigError, collectWarnings, describeValue } from '../core/errors';
+import { isDnsLabel, isDnsName } from '../core/names';
 import { architectureDiagram } from './architecture-diagram';
 import { ENVIRONMENT_NAME_PATTERN, EnvironmentIdentity, markEnvironment, sharedObjectClashes } from './environment';
 
@@ -206,10 +207,6 @@ function selectEnvironments<E extends EnvironmentIdentity>(all: readonly E[], on
   return [...new Set(wanted)].map((n) => all.find((e) => e.name === n)!);
 }
 
-/** DNS label, as a namespace name. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-
 /** Problems with the environments' names, namespaces and cluster domains, and repeated names. */
 function identityProblems(environments: readonly EnvironmentIdentity[]): string[] {
   if (!Array.isArray(environments) || environments.length === 0) {
@@ -233,10 +230,10 @@ function identityProblems(environments: readonly EnvironmentIdentity[]): string[
     } else {
       seen.set(name, i);
     }
-    if (typeof env.namespace !== 'string' || !DNS_LABEL.test(env.namespace)) {
+    if (!isDnsLabel(env.namespace)) {
       fail('namespace', env.namespace, 'a Kubernetes namespace name (DNS label: lower-case letters, digits and \'-\', at most 63 characters)');
     }
-    if (typeof env.clusterDomain !== 'string' || !DNS_NAME.test(env.clusterDomain) || env.clusterDomain.length > 253) {
+    if (!isDnsName(env.clusterDomain)) {
       fail('clusterDomain', env.clusterDomain, 'a DNS domain such as cluster.local');
     }
   });

@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CALLS, MESSAGING, MessagingKind, NATS_CONNECTIONS } from '../checks/graph';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
+import { isDnsLabel } from '../core/names';
 import { BOOL, STRING_MAP, checkProps, instance, int, list, required, shape, str } from '../core/runtime-types';
 import type { IJetStreamBucket } from '../nats/jetstream-storage';
 import type { IJetStreamConsumer } from '../nats/jetstream-consumer';
@@ -46,7 +47,6 @@ const WORKLOAD_ATTRIBUTES = shape({
   inMesh: BOOL,
 }, 'the attributes of a workload: { name, namespace, ... }');
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const METHODS = Object.values(HttpMethod) as string[];
 
@@ -65,7 +65,7 @@ export class ExternalWorkload extends Construct implements IWorkload {
     checkProps(scope, id, a, WORKLOAD_ATTRIBUTES);
     super(scope, id);
     if (typeof a?.name !== 'string' || !DNS_SUBDOMAIN.test(a.name)) throw configError(this, 'name', a?.name, 'a workload name (a DNS-1123 name)');
-    if (typeof a.namespace !== 'string' || !DNS_LABEL.test(a.namespace)) throw configError(this, 'namespace', a.namespace, 'a namespace name');
+    if (!isDnsLabel(a.namespace)) throw configError(this, 'namespace', a.namespace, 'a namespace name');
     this.name = a.name;
     this.namespace = a.namespace;
     this.app = a.app ?? a.name;

@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConfigError, addWarning, configError, environmentOf, joinField } from '../core/errors';
+import { isDns1035Label, isDnsLabel } from '../core/names';
 import { BOOL, STRINGS, checkProps, list, oneOf, rule, shape, str } from '../core/runtime-types';
 import { ContainerSpec } from './container';
 import { sizeBytes, sizeProblem, sizeQuantity } from '../core/quantity';
@@ -155,7 +156,7 @@ export class StatefulService extends Workload {
     this.volumeClaims = claims;
     this.podManagementPolicy = props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY;
     this.headlessServiceName = props.headlessServiceName ?? `${this.name}-headless`;
-    if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(this.headlessServiceName) || this.headlessServiceName.length > 63
+    if (!isDns1035Label(this.headlessServiceName)
       || ((props.clientService ?? true) && this.headlessServiceName === this.name)) {
       throw configError(this, 'headlessServiceName', this.headlessServiceName,
         "a DNS-1035 label of at most 63 characters, other than the workload's name (the client Service has that name)");
@@ -166,7 +167,7 @@ export class StatefulService extends Workload {
     }
     const seen = new Set<string>();
     claims.forEach((c, i) => {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c.name ?? '') || seen.has(c.name)) {
+      if (!isDnsLabel(c.name) || seen.has(c.name)) {
         throw configError(this, `volumeClaims[${i}].name`, c.name, 'a unique DNS label');
       }
       seen.add(c.name);

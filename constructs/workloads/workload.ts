@@ -6,6 +6,7 @@ import { MessagingKind } from '../checks/graph';
 import { SIDECAR_SOURCES, WORKLOADS, meshSidecarResources as sidecarResourcesOf } from '../checks/namespaces';
 import { AppIndex } from '../core/app-index';
 import { configError, describeValue, joinField, throwFirst } from '../core/errors';
+import { isDns1035Label, isDnsLabel, isDnsSubdomain } from '../core/names';
 import { ContainerSpec } from './container';
 import type { IJetStreamBucket } from '../nats/jetstream-storage';
 import type { IJetStreamConsumer } from '../nats/jetstream-consumer';
@@ -237,8 +238,6 @@ export interface PodTemplateOptions {
   readonly spreadByRevision?: boolean;
 }
 
-const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DEFAULT_UID = 65532;
 const ISTIO_PROXY_UID = 1337;
 
@@ -349,7 +348,7 @@ export abstract class Workload extends Construct implements IWorkload {
     Object.defineProperty(this, WORKLOAD_SYMBOL, { value: true });
     this.props = props;
     this.name = props.name ?? id;
-    if (!DNS_1035.test(this.name) || this.name.length > maxNameLength) {
+    if (!isDns1035Label(this.name) || this.name.length > maxNameLength) {
       throw configError(this, 'name', this.name, `a DNS-1035 label of at most ${maxNameLength} characters (lower-case letters, digits and '-', starting with a letter)`);
     }
     this.namespace = Chart.of(this).namespace;
@@ -363,7 +362,7 @@ export abstract class Workload extends Construct implements IWorkload {
     }
     this.exposed = props.exposed ?? false;
     this.app = props.app ?? this.name;
-    if (!DNS_1035.test(this.app) || this.app.length > 63) {
+    if (!isDns1035Label(this.app)) {
       throw configError(this, 'app', this.app, 'a DNS-1035 label of at most 63 characters (the name of the application\'s Service)');
     }
     this.serviceSelector = this.app === this.name ? { [LABELS.APP]: this.app } : { [LABELS.NAME]: this.name };
@@ -394,7 +393,7 @@ export abstract class Workload extends Construct implements IWorkload {
     }
     if (props.tolerations) this.checkTolerations(props.tolerations);
     if (props.priorityClassName !== undefined
-      && (typeof props.priorityClassName !== 'string' || !DNS_1123_SUBDOMAIN.test(props.priorityClassName) || props.priorityClassName.length > 253)) {
+      && !isDnsSubdomain(props.priorityClassName)) {
       throw configError(this, 'priorityClassName', props.priorityClassName, 'the name of a PriorityClass (a DNS-1123 subdomain such as system-node-critical)');
     }
     this.priorityClassName = props.priorityClassName;
@@ -518,7 +517,7 @@ export abstract class Workload extends Construct implements IWorkload {
 
     const renderContainer = (spec: ContainerSpec, kind: string, field: string, defaultName: string): k8s.Container => {
       const name = spec.name ?? defaultName;
-      if (!DNS_1035.test(name) || name.length > 63) {
+      if (!isDns1035Label(name)) {
         throw configError(this, joinField(field, 'name'), name, 'a DNS label of at most 63 characters');
       }
       if (kind === 'init' && (spec.ports?.length || spec.readiness || spec.liveness || spec.startup)) {
@@ -716,7 +715,7 @@ export abstract class Workload extends Construct implements IWorkload {
   private addMount(m: VolumeMount, volumes: Map<string, Volume>, field: string, allowHostPaths: boolean, writableHostPaths: string[]): k8s.VolumeMount {
     const v = m.volume;
     if (v instanceof Volume) throwFirst(this, joinField(field, 'volume'), v.problems());
-    if (!v || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v.name) || v.name.length > 63) {
+    if (!v || !isDnsLabel(v.name)) {
       throw configError(this, joinField(field, 'volume.name'), v?.name, 'a DNS label of at most 63 characters');
     }
     if (!m.mountPath?.startsWith('/')) {
