@@ -8,7 +8,7 @@ import { CALLS, callsTo, versionsOf } from '../checks/graph';
 import { SERVICE_AUTHORIZATIONS, exposuresOf } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
-import { isDnsLabel } from '../core/names';
+import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { BOOL, checkProps, list, rule, shape, str } from '../core/runtime-types';
 import { HTTP_AWARE_PROTOCOLS, HttpMethod, REQUEST_PATH_PATTERN } from '../workloads/port';
 import { ExternalWorkload } from '../workloads/external-workload';
@@ -120,7 +120,6 @@ const SERVICE_AUTHORIZATION_PROPS = shape({
   trustDomain: str(),
 }, 'the props of a ServiceAuthorization: { target, callers, ... }');
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const METHODS = Object.values(HttpMethod) as string[];
 const VERSIONS = Object.values(IstioApiVersion) as string[];
 const SERVICE_AUTHORIZATION_SYMBOL = Symbol.for('cdk8s-nats-mesh.ServiceAuthorization');
@@ -185,7 +184,7 @@ export class ServiceAuthorization extends Construct {
       throw configError(this, 'apiVersion', this.apiVersion, `one of ${VERSIONS.join(', ')} (IstioApiVersion)`);
     }
     this.policyName = props.name ?? `allow-${target.name}`;
-    if (!DNS_SUBDOMAIN.test(this.policyName) || this.policyName.length > 253) {
+    if (!isDnsSubdomain(this.policyName)) {
       throw configError(this, 'name', this.policyName, 'a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")');
     }
     this.allowPeers = props.allowPeers ?? false;
@@ -344,7 +343,7 @@ export class ServiceAuthorization extends Construct {
   /** `<trust domain>/ns/<namespace>/sa/<service account>`, in this policy's trust domain, never `default`. */
   private checkPrincipal(field: string, principal: string) {
     const m = /^([^/\s]+)\/ns\/([^/\s]+)\/sa\/([^/\s]+)$/.exec(principal ?? '');
-    if (!m || !isDnsLabel(m[2]) || !DNS_SUBDOMAIN.test(m[3])) {
+    if (!m || !isDnsLabel(m[2]) || !isDnsSubdomain(m[3])) {
       throw configError(this, field, principal, `a principal <trust domain>/ns/<namespace>/sa/<service account>, such as ${this.trustDomain}/ns/shop/sa/web (no wildcards)`);
     }
     if (m[1] !== this.trustDomain) {

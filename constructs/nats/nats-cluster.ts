@@ -1022,7 +1022,7 @@ export class NatsCluster extends Construct implements INatsCluster {
       throw configError(this, 'routeAuth.secretName', routeAuth.secretName, 'route authorization only on a cluster (replicas > 1) or with gateways: a single server listens for no routes');
     }
     const name = routeAuth.secretName;
-    if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+    if (!isDnsSubdomain(name)) {
       throw configError(this, 'routeAuth.secretName', name, 'the name of a Secret in the cluster\'s namespace (a DNS-1123 name)');
     }
     return routeAuth;
@@ -1051,11 +1051,10 @@ export class NatsCluster extends Construct implements INatsCluster {
     const ing = props.websocketIngress!;
     if (!props.websocket) throw configError(this, 'websocketIngress', ing.host, 'an Ingress only with the WebSocket listener (websocket: true)');
     if (!isDnsSubdomain(ing.host) || !/\.[a-z]{2,63}$/.test(ing.host)) throw configError(this, 'websocketIngress.host', ing.host, 'a lower-case DNS name such as nats-ws.example.com');
-    const label = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-    if (ing.tlsSecretName !== undefined && !label.test(ing.tlsSecretName)) {
+    if (ing.tlsSecretName !== undefined && !isDnsSubdomain(ing.tlsSecretName)) {
       throw configError(this, 'websocketIngress.tlsSecretName', ing.tlsSecretName, 'the name of a TLS Secret in the namespace');
     }
-    if (ing.ingressClassName !== undefined && !label.test(ing.ingressClassName)) {
+    if (ing.ingressClassName !== undefined && !isDnsSubdomain(ing.ingressClassName)) {
       throw configError(this, 'websocketIngress.ingressClassName', ing.ingressClassName, 'the name of an IngressClass');
     }
     return new k8s.KubeIngress(this, 'WebsocketIngress', {

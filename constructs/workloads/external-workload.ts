@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CALLS, MESSAGING, MessagingKind, NATS_CONNECTIONS } from '../checks/graph';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
-import { isDnsLabel } from '../core/names';
+import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { BOOL, STRING_MAP, checkProps, instance, int, list, required, shape, str } from '../core/runtime-types';
 import type { IJetStreamBucket } from '../nats/jetstream-storage';
 import type { IJetStreamConsumer } from '../nats/jetstream-consumer';
@@ -47,7 +47,6 @@ const WORKLOAD_ATTRIBUTES = shape({
   inMesh: BOOL,
 }, 'the attributes of a workload: { name, namespace, ... }');
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const METHODS = Object.values(HttpMethod) as string[];
 
 /** A workload defined outside this app (`Workload.fromAttributes`). */
@@ -64,13 +63,13 @@ export class ExternalWorkload extends Construct implements IWorkload {
   constructor(scope: Construct, id: string, a: WorkloadAttributes) {
     checkProps(scope, id, a, WORKLOAD_ATTRIBUTES);
     super(scope, id);
-    if (typeof a?.name !== 'string' || !DNS_SUBDOMAIN.test(a.name)) throw configError(this, 'name', a?.name, 'a workload name (a DNS-1123 name)');
+    if (typeof a?.name !== 'string' || !isDnsSubdomain(a.name)) throw configError(this, 'name', a?.name, 'a workload name (a DNS-1123 name)');
     if (!isDnsLabel(a.namespace)) throw configError(this, 'namespace', a.namespace, 'a namespace name');
     this.name = a.name;
     this.namespace = a.namespace;
     this.app = a.app ?? a.name;
     this.serviceAccountName = a.serviceAccountName ?? a.name;
-    if (!DNS_SUBDOMAIN.test(this.serviceAccountName) || this.serviceAccountName === 'default') {
+    if (!isDnsSubdomain(this.serviceAccountName) || this.serviceAccountName === 'default') {
       throw configError(this, 'serviceAccountName', this.serviceAccountName, "a DNS-1123 name other than 'default' (its mesh identity)");
     }
     this.selectorLabels = { ...(a.podLabels ?? { app: this.app }) };

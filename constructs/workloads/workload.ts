@@ -399,7 +399,7 @@ export abstract class Workload extends Construct implements IWorkload {
     this.priorityClassName = props.priorityClassName;
 
     if (props.serviceAccountName !== undefined) {
-      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.serviceAccountName) || props.serviceAccountName === 'default') {
+      if (!isDnsSubdomain(props.serviceAccountName) || props.serviceAccountName === 'default') {
         throw configError(this, 'serviceAccountName', props.serviceAccountName, "a DNS-1123 name other than 'default' (each workload gets its own identity)");
       }
       this.serviceAccountName = props.serviceAccountName;

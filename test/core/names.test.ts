@@ -1,4 +1,6 @@
+import { Microservice, NatsCluster, Workload } from '../../constructs';
 import { isDns1035Label, isDnsLabel, isDnsName, isDnsSubdomain } from '../../constructs/core/names';
+import { GUARANTEED, IMAGE, expectConfigError, setup } from '../workloads/helpers';
 
 /** `count` labels of `size` characters joined by '.', e.g. labels(2, 3) = 'aaa.aaa'. */
 function labels(count: number, size: number): string {
@@ -69,5 +71,17 @@ describe('isDns1035Label', () => {
     for (const v of ['a', 'web', 'web-2', 'a'.repeat(63)]) expect(isDns1035Label(v)).toBe(true);
     for (const v of ['', '2web', '0', 'a'.repeat(64), 'Web', 'web-', 'web.shop']) expect(isDns1035Label(v)).toBe(false);
     for (const v of NOT_STRINGS) expect(isDns1035Label(v)).toBe(false);
+  });
+});
+
+describe('constructs refuse names Kubernetes refuses (an empty label between dots)', () => {
+  test('a workload\'s ServiceAccount, a workload of another app, a NATS route Secret', () => {
+    const { chart } = setup();
+    expectConfigError(() => new Microservice(chart, 'web', { image: IMAGE, resources: GUARANTEED, serviceAccountName: 'web..api' }),
+      '[test] c/web: serviceAccountName: received "web..api"; allowed: a DNS-1123 name other than \'default\' (each workload gets its own identity)');
+    expectConfigError(() => Workload.fromAttributes(chart, 'reports', { name: 'reports.-v2', namespace: 'analytics' }),
+      '[test] c/reports: name: received "reports.-v2"; allowed: a workload name (a DNS-1123 name)');
+    expectConfigError(() => new NatsCluster(chart, 'nats', { replicas: 3, routeAuth: { secretName: 'nats.-routes' } }),
+      '[test] c/nats: routeAuth.secretName: received "nats.-routes"; allowed: the name of a Secret in the cluster\'s namespace (a DNS-1123 name)');
   });
 });
