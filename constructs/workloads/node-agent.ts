@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { NAMESPACE_BASELINES } from '../checks/namespaces';
 import { AppIndex } from '../core/app-index';
 import { ConfigError, configError, environmentOf } from '../core/errors';
-import { BOOL, checkProps, list, shape, str } from '../core/runtime-types';
+import { BOOL, checkProps, list, oneOf, shape, str } from '../core/runtime-types';
+import type { PodSecurityLevel } from '../platform/namespace-baseline';
 import { Volume, VolumeMount } from './volume';
 import { TolerationOperator, Workload, WorkloadProps } from './workload';
 import { WORKLOAD_FIELDS } from './workload-props';
@@ -60,10 +61,19 @@ export interface NodeAgentProps extends WorkloadProps {
    * every capability dropped but `capabilities`, no privilege escalation, not privileged, a
    * read-only root filesystem; the other containers stay non-root. For agents that read files
    * only root may read, such as the container logs containerd writes (owned by root, mode 0640).
-   * Allowed only in a namespace whose NamespaceBaseline (in this app) has podSecurity PRIVILEGED.
+   * Allowed only in a namespace whose pod security is PRIVILEGED: set up by a NamespaceBaseline of
+   * this app, or declared with `namespacePodSecurity` for a namespace managed elsewhere.
    * @default false
    */
   readonly runAsRoot?: boolean;
+  /**
+   * The Pod Security level of the agent's namespace when no NamespaceBaseline of this app sets
+   * it up (a namespace another team or tool manages). `runAsRoot` there needs
+   * `PodSecurityLevel.PRIVILEGED`; host paths are refused under anything else. Where a baseline
+   * of this app sets the namespace up, its level counts: leave this out, or give the same level.
+   * @default - the level of the app's baseline for the namespace; unknown without one
+   */
+  readonly namespacePodSecurity?: PodSecurityLevel;
   /**
    * Linux capabilities added back to the main container (names without `CAP_`), e.g.
    * `DAC_READ_SEARCH` to read files that root does not own and may not read by their mode. Only
@@ -108,12 +118,22 @@ export interface NodeAgentProps extends WorkloadProps {
   readonly nodeLocalService?: boolean;
 }
 
+/** What runAsRoot needs of the namespace. */
+const ROOT_ALLOWED = 'a root container only in a namespace whose pod security is PRIVILEGED: a NamespaceBaseline of this app with podSecurity PRIVILEGED, '
+  + 'or, for a namespace managed elsewhere, namespacePodSecurity: PodSecurityLevel.PRIVILEGED '
+  + '(Pod Security "restricted" refuses uid 0: keep node agents in a namespace of their own)';
+
+/** The values of PodSecurityLevel (read as values: the platform layer builds on this one). */
+const POD_SECURITY_LEVELS = ['restricted', 'baseline', 'privileged'];
+const PRIVILEGED_LEVEL = 'privileged';
+
 /** The types of a NodeAgent's props (paths, capabilities and numbers are checked further by the construct). */
 const NODE_AGENT_PROPS = shape({
   ...WORKLOAD_FIELDS,
   hostPaths: list(shape({ name: str(), hostPath: str('an absolute path'), mountPath: str('an absolute path') }, 'a host path { name, hostPath, mountPath }'),
     'a list of host paths { name, hostPath, mountPath }'),
   runAsRoot: BOOL,
+  namespacePodSecurity: oneOf(POD_SECURITY_LEVELS, 'PodSecurityLevel'),
   stateDirectory: shape({ hostPath: str('a directory under /var/lib'), mountPath: str('an absolute path') }, 'a state directory { hostPath, mountPath }'),
   tolerateAllTaints: BOOL,
   nodeLocalService: BOOL,
@@ -136,6 +156,9 @@ export class NodeAgent extends Workload {
   public readonly maxSurge: number;
   /** The main container runs as root. */
   public readonly runAsRoot: boolean;
+  /** The declared Pod Security level of its namespace (`namespacePodSecurity`), if any. */
+  public readonly namespacePodSecurity?: PodSecurityLevel;
+  private readonly hasHostPaths: boolean;
 
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
     checkProps(scope, id, props, NODE_AGENT_PROPS);
@@ -163,6 +186,8 @@ export class NodeAgent extends Workload {
       }
     });
     this.runAsRoot = props.runAsRoot ?? false;
+    this.namespacePodSecurity = props.namespacePodSecurity;
+    this.hasHostPaths = hostMounts.length + stateMounts.length > 0;
     const capabilities = this.checkCapabilities(props.capabilities ?? []);
     if (state) this.checkStateDirectory(state);
     this.checkCount('maxUnavailable', props.maxUnavailable, 0);
@@ -197,7 +222,7 @@ export class NodeAgent extends Workload {
     if (props.nodeLocalService) {
       this.service = this.createService('Service', { name: this.name, internalTrafficPolicy: 'Local' });
     }
-    if (this.runAsRoot) this.node.addValidation({ validate: () => this.rootNamespaceProblems() });
+    if (this.runAsRoot || this.namespacePodSecurity !== undefined) this.node.addValidation({ validate: () => this.namespaceProblems() });
   }
 
   private checkCapabilities(capabilities: string[]): string[] {
@@ -229,19 +254,37 @@ export class NodeAgent extends Workload {
   }
 
   /** A root container only in a namespace whose baseline is PRIVILEGED (validation hook). */
-  private rootNamespaceProblems(): string[] {
+  /**
+   * What the pod security of its namespace refuses: root without PRIVILEGED (set up by a baseline
+   * of the app, or declared), host paths under a declared level that is not PRIVILEGED (levels of
+   * the app's baselines are checked with its workloads), and a declared level that differs from
+   * the app's baseline.
+   */
+  private namespaceProblems(): string[] {
+    const problem = (field: string, received: string, allowed: string) => new ConfigError({
+      environment: environmentOf(this), path: this.node.path, field, received, allowed,
+    }).message;
     const baselines = AppIndex.of(this).list(NAMESPACE_BASELINES).filter((b) => b.namespaceName === this.namespace);
-    if (baselines.length && baselines.every((b) => b.podSecurity === PRIVILEGED)) return [];
-    const where = baselines.length
-      ? `in namespace ${this.namespace} (pod security "${baselines.find((b) => b.podSecurity !== PRIVILEGED)!.podSecurity}")`
-      : `in namespace ${this.namespace ?? '(none)'}, which no NamespaceBaseline of this app sets up`;
-    return [new ConfigError({
-      environment: environmentOf(this),
-      path: this.node.path,
-      field: 'runAsRoot',
-      received: `true, ${where}`,
-      allowed: 'a root container only in a namespace whose NamespaceBaseline has podSecurity PRIVILEGED (Pod Security "restricted" refuses uid 0: keep node agents in a namespace of their own)',
-    }).message];
+    const declared = this.namespacePodSecurity;
+    if (baselines.length) {
+      const other = baselines.find((b) => b.podSecurity !== declared);
+      if (declared !== undefined && other) {
+        return [problem('namespacePodSecurity', `"${declared}", while the NamespaceBaseline ${other.node.path} sets namespace ${this.namespace} up with "${other.podSecurity}"`,
+          'nothing (a baseline of this app sets the namespace up and its level counts), or the same level')];
+      }
+      const unprivileged = baselines.find((b) => b.podSecurity !== PRIVILEGED_LEVEL);
+      if (!this.runAsRoot || !unprivileged) return [];
+      return [problem('runAsRoot', `true, in namespace ${this.namespace} (pod security "${unprivileged.podSecurity}")`, ROOT_ALLOWED)];
+    }
+    if (declared === PRIVILEGED_LEVEL) return [];
+    if (declared !== undefined) {
+      const what = this.runAsRoot ? 'a root container' : this.hasHostPaths ? 'host path volumes' : undefined;
+      return what ? [problem('namespacePodSecurity', `"${declared}", for ${what} in namespace ${this.namespace}`,
+        `"privileged" (Pod Security "${declared}" refuses ${what}: keep node agents in a namespace of their own)`)] : [];
+    }
+    return this.runAsRoot
+      ? [problem('runAsRoot', `true, in namespace ${this.namespace ?? '(none)'}, which no NamespaceBaseline of this app sets up and namespacePodSecurity does not declare`, ROOT_ALLOWED)]
+      : [];
   }
 
   protected get kind(): string {
@@ -253,6 +296,3 @@ export class NodeAgent extends Workload {
     return this.expectedNodes + this.maxSurge;
   }
 }
-
-/** PodSecurityLevel.PRIVILEGED, read as its value (the platform layer builds on the workloads). */
-const PRIVILEGED = 'privileged';

@@ -3,7 +3,7 @@ import {
   Cpu, Microservice, NamespaceBaseline, NodeAgent, NodeAgentProps, PodSecurityLevel, PortProtocol, Resources, StatefulService, TaintEffect,
   TopologySpread, Volume,
 } from '../../constructs';
-import { GUARANTEED, IMAGE, SIDECAR_IMAGE, allOfKind, expectConfigError, one, podSpec, setup, synth, validationErrors } from './helpers';
+import { GUARANTEED, IMAGE, SIDECAR_IMAGE, allOfKind, expectConfigError, js, one, podSpec, setup, synth, validationErrors } from './helpers';
 
 function agent(props: Partial<NodeAgentProps> = {}) {
   const { chart } = setup();
@@ -210,7 +210,8 @@ describe('NodeAgent: running as root', () => {
     });
   });
 
-  const rootAllowed = 'a root container only in a namespace whose NamespaceBaseline has podSecurity PRIVILEGED (Pod Security "restricted" refuses uid 0: keep node agents in a namespace of their own)';
+  const rootAllowed = 'a root container only in a namespace whose pod security is PRIVILEGED: a NamespaceBaseline of this app with podSecurity PRIVILEGED, '
+    + 'or, for a namespace managed elsewhere, namespacePodSecurity: PodSecurityLevel.PRIVILEGED (Pod Security "restricted" refuses uid 0: keep node agents in a namespace of their own)';
 
   test('rule: root only in a namespace whose baseline is PRIVILEGED', () => {
     expect(validationErrors(rootAgent({ hostPaths: [] }, PodSecurityLevel.RESTRICTED).chart)).toEqual([
@@ -223,8 +224,32 @@ describe('NodeAgent: running as root', () => {
 
   test('rule: root only in a namespace that a baseline of the app sets up', () => {
     expect(validationErrors(rootAgent({}, null).chart)).toEqual([
-      `[test] c/agent: runAsRoot: received true, in namespace node-agents, which no NamespaceBaseline of this app sets up; allowed: ${rootAllowed}`,
+      `[test] c/agent: runAsRoot: received true, in namespace node-agents, which no NamespaceBaseline of this app sets up and namespacePodSecurity does not declare; allowed: ${rootAllowed}`,
     ]);
+  });
+
+  test('a namespace managed elsewhere: its pod security declared with namespacePodSecurity', () => {
+    expect(validationErrors(rootAgent({ namespacePodSecurity: PodSecurityLevel.PRIVILEGED }, null).chart)).toEqual([]);
+    expect(validationErrors(rootAgent({ namespacePodSecurity: PodSecurityLevel.BASELINE }, null).chart)).toEqual([
+      '[test] c/agent: namespacePodSecurity: received "baseline", for a root container in namespace node-agents; allowed: "privileged" (Pod Security "baseline" refuses a root container: keep node agents in a namespace of their own)',
+    ]);
+    // Not root, but host paths, which baseline and restricted refuse too.
+    expect(validationErrors(rootAgent({ runAsRoot: false, namespacePodSecurity: PodSecurityLevel.RESTRICTED }, null).chart)).toEqual([
+      '[test] c/agent: namespacePodSecurity: received "restricted", for host path volumes in namespace node-agents; allowed: "privileged" (Pod Security "restricted" refuses host path volumes: keep node agents in a namespace of their own)',
+    ]);
+    expect(validationErrors(rootAgent({ runAsRoot: false, hostPaths: [], namespacePodSecurity: PodSecurityLevel.RESTRICTED }, null).chart)).toEqual([]);
+  });
+
+  test('rule: a declared level agrees with the app\'s baseline for the namespace', () => {
+    expect(validationErrors(rootAgent({ namespacePodSecurity: PodSecurityLevel.PRIVILEGED }).chart)).toEqual([]);
+    expect(validationErrors(rootAgent({ hostPaths: [], namespacePodSecurity: PodSecurityLevel.PRIVILEGED }, PodSecurityLevel.RESTRICTED).chart)).toEqual([
+      '[test] c/agent: namespacePodSecurity: received "privileged", while the NamespaceBaseline c/ns sets namespace node-agents up with "restricted"; allowed: nothing (a baseline of this app sets the namespace up and its level counts), or the same level',
+    ]);
+  });
+
+  test('rule: namespacePodSecurity is one of the levels', () => {
+    expectConfigError(() => rootAgent(js({ namespacePodSecurity: 'PRIVILEGED' }), null),
+      '[test] c/agent: namespacePodSecurity: received "PRIVILEGED"; allowed: one of restricted, baseline, privileged (PodSecurityLevel)');
   });
 
   test('rule: capabilities only with runAsRoot (a non-root process gets none)', () => {
