@@ -95,20 +95,37 @@ node -e '
 ' "$root" "$example" || fail "examples/consumer/package.json does not pin the versions this repository builds against"
 step "npm install in examples/consumer (cdk8s-nats-mesh from the tarball)"
 (cd "$example" && npm install --no-audit --no-fund --prefer-offline)
+# The caller's selection or output folder must not leak into the example's runs.
+clean_env=(env -u CDK8S_ENVIRONMENTS -u CDK8S_OUTDIR)
 step "npm run synth in examples/consumer"
-(cd "$example" && npm run -s synth) || fail "examples/consumer: npm run synth failed"
+(cd "$example" && "${clean_env[@]}" npm run -s synth) || fail "examples/consumer: npm run synth failed"
 for env in staging prod; do
   yaml=("$example/dist/$env"/*.k8s.yaml)
   [ -f "${yaml[0]}" ] && [ -f "$example/dist/$env/architecture.md" ] || fail "examples/consumer wrote no manifests or architecture.md for $env"
   step "example $env: $(sed -n 's/^kind: *//p' "${yaml[@]}" | sort | uniq -c | awk '{ printf "%s%s=%s", sep, $2, $1; sep=" " }')"
 done
-# A failing synth: one clean error block, exit code 1, the previous dist/ untouched.
+# Failing synths: one clean error block, exit code 1, the previous dist/ untouched and no staging
+# folder left. An unknown selection fails before anything is staged; a build that throws for prod
+# fails after staging's manifests were written.
 before=$(cd "$example" && find dist -type f -exec sha256sum {} + | sort)
-set +e
-failure=$(cd "$example" && CDK8S_ENVIRONMENTS=staging,qa node build/main.js 2>&1)
-status=$?
-set -e
-[ "$status" -eq 1 ] || fail "examples/consumer: a failing synth exited with $status, not 1"
-[ "$before" = "$(cd "$example" && find dist -type f -exec sha256sum {} + | sort)" ] || fail "examples/consumer: a failing synth changed dist/"
-step "example failure (exit $status): ${failure//$'\n'/ | }"
+cat > "$example/build/broken.js" <<'JS'
+const { synthEnvironmentsMain } = require('cdk8s-nats-mesh');
+const { ENVIRONMENTS } = require('./environments');
+const { buildOrders } = require('./orders');
+synthEnvironmentsMain(ENVIRONMENTS, (app, env) => {
+  buildOrders(app, env);
+  if (env.name === 'prod') throw new Error('prod is broken on purpose');
+});
+JS
+for run in "CDK8S_ENVIRONMENTS=staging,qa node build/main.js" "node build/broken.js"; do
+  set +e
+  failure=$(cd "$example" && "${clean_env[@]}" bash -c "$run" 2>&1)
+  status=$?
+  set -e
+  [ "$status" -eq 1 ] || fail "examples/consumer: $run exited with $status, not 1"
+  [ "$before" = "$(cd "$example" && find dist -type f -exec sha256sum {} + | sort)" ] || fail "examples/consumer: $run changed dist/"
+  leftover=$(cd "$example" && find dist -maxdepth 1 -name '.synth-staging-*')
+  [ -z "$leftover" ] || fail "examples/consumer: $run left $leftover"
+  step "example failure (exit $status): ${failure//$'\n'/ | }"
+done
 step "OK"

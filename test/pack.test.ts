@@ -51,6 +51,7 @@ test('the packed library installs, type-checks strictly and synthesizes in a con
     const example = new RegExp(`^check-pack: example ${env}: (.*)$`, 'm').exec(res.stdout)?.[1] ?? '';
     expect([env, example]).toEqual([env, expect.stringMatching(/\bDeployment=2\b.*\bStatefulSet=1\b/)]);
   }
-  expect(res.stdout).toMatch(/^check-pack: example failure \(exit 1\): synth failed with 1 problem; .*\/dist was left as it was: \|   \(synth\): only: received "qa", not an environment of this app; allowed: names of its environments: staging, prod$/m);
+  expect(res.stdout).toMatch(/^check-pack: example failure \(exit 1\): synth failed with 1 problem; nothing was written to .*\/dist: \|   \(synth\): only: received "qa", not an environment of this app; allowed: names of its environments: staging, prod$/m);
+  expect(res.stdout).toMatch(/^check-pack: example failure \(exit 1\): synth failed with 1 problem; nothing was written to .*\/dist: \|   \[prod\] Error: prod is broken on purpose \(at .*broken\.js:\d+:\d+\)$/m);
   expect(res.stdout.trimEnd().split('\n').pop()).toBe('check-pack: OK');
 }, TIMEOUT_MS);

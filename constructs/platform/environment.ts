@@ -26,6 +26,20 @@ export function markEnvironment(scope: IConstruct, environment: string): void {
   scope.node.setContext(ENVIRONMENT_CONTEXT_KEY, environment);
 }
 
+/**
+ * Cluster-scoped kinds (`<Kind>.<group>`, the core group empty) of Kubernetes and of the
+ * projects the library works with: one object per name in a cluster, whatever namespace a chart
+ * gives it.
+ */
+const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace.', 'Node.', 'PersistentVolume.', 'ClusterRole.rbac.authorization.k8s.io', 'ClusterRoleBinding.rbac.authorization.k8s.io',
+  'StorageClass.storage.k8s.io', 'CSIDriver.storage.k8s.io', 'VolumeAttachment.storage.k8s.io', 'IngressClass.networking.k8s.io',
+  'PriorityClass.scheduling.k8s.io', 'RuntimeClass.node.k8s.io', 'CustomResourceDefinition.apiextensions.k8s.io',
+  'MutatingWebhookConfiguration.admissionregistration.k8s.io', 'ValidatingWebhookConfiguration.admissionregistration.k8s.io',
+  'ValidatingAdmissionPolicy.admissionregistration.k8s.io', 'APIService.apiregistration.k8s.io',
+  'GatewayClass.gateway.networking.k8s.io', 'ClusterIssuer.cert-manager.io',
+]);
+
 /** One environment's app, for `sharedObjectClashes`. */
 export interface EnvironmentApp {
   /** The environment's name. */
@@ -51,8 +65,11 @@ export function sharedObjectClashes(apps: readonly EnvironmentApp[]): string[] {
     const seen = new Set<string>();
     for (const c of app.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
-      const namespace = c.metadata.namespace;
-      const key = `${c.apiVersion.split('/')[0]}/${c.kind}/${namespace ?? ''}/${c.name}`;
+      const group = c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : '';
+      // cdk8s writes a chart's namespace onto cluster-scoped objects too; the API server ignores it.
+      const clusterScoped = CLUSTER_SCOPED_KINDS.has(`${c.kind}.${group}`);
+      const namespace = clusterScoped ? undefined : c.metadata.namespace;
+      const key = `${group}/${c.kind}/${namespace ?? ''}/${c.name}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const first = owners.get(key);
@@ -63,7 +80,7 @@ export function sharedObjectClashes(apps: readonly EnvironmentApp[]): string[] {
           environment,
           path: c.node.path,
           field: 'metadata.name',
-          received: `${c.kind} ${namespace ? `${namespace}/` : ''}${c.name}, which environment ${first.environment} also writes (${first.path})`,
+          received: `${c.kind} ${namespace ? `${namespace}/` : ''}${c.name}${clusterScoped ? ' (cluster-scoped)' : ''}, which environment ${first.environment} also writes (${first.path})`,
           allowed: 'objects of one environment only: in a namespace that environments share on a cluster (or for a cluster-scoped kind), put the environment in the name, or the last environment applied replaces the other\'s object',
         }).message);
       }

@@ -75,8 +75,16 @@ export interface SynthEnvironmentsResult {
  * construct path (or configuration source), field, value received and what is allowed.
  */
 export class SynthError extends Error {
-  constructor(public readonly problems: readonly string[], public readonly outdir: string) {
-    super(`synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}; ${outdir} was left as it was:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  /**
+   * @param problems one message each
+   * @param outdir the output root
+   * @param outcome what happened to the output: by default nothing was written to it
+   */
+  constructor(public readonly problems: readonly string[], public readonly outdir: string,
+    outcome = `nothing was written to ${outdir}`) {
+    // A message of several lines stays one indented item.
+    super(`synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}; ${outcome}:\n`
+      + problems.map((p) => `  ${p.replace(/\n/g, '\n    ')}`).join('\n'));
     this.name = 'SynthError';
   }
 }
@@ -95,11 +103,17 @@ export function environmentApp(environment: EnvironmentIdentity, outdir: string,
  * Synthesizes every environment into `<outdir>/<name>/`, the way the reference platform does:
  *
  * 1. every configuration is checked (`options.validate` and the identity) before anything is built;
- * 2. each environment's app is built by `build` into a staging folder beside `outdir`, validated
- *    and synthesized, with `architecture.md` beside its manifests;
- * 3. objects written by two environments are looked for across all of them;
+ * 2. each environment's app is built by `build` into a staging folder inside `outdir` (the same
+ *    file system as the folders it replaces, so a rename moves it), validated and synthesized,
+ *    with `architecture.md` beside its manifests;
+ * 3. objects written by two of the environments synthesized together are looked for;
  * 4. only when no environment had a problem are the environments' folders moved into place
- *    (a rename each); otherwise nothing under `outdir` changes.
+ *    (a rename each); otherwise nothing is written to `outdir` (the staging folder is removed,
+ *    and so is `outdir` when this call created it).
+ *
+ * Under `cdk8s synth`, the cdk8s CLI empties its output folder (`CDK8S_OUTDIR`) before it runs
+ * the app, so there a failed synth leaves that folder empty; run the app directly to keep the
+ * previous output.
  *
  * Problems are collected across all environments and thrown together as a {@link SynthError}.
  * A construct that throws while being built stops its own environment's build (its message is
@@ -113,17 +127,21 @@ export function synthEnvironments<E extends EnvironmentIdentity>(
   build: (app: App, environment: E) => void,
   options: SynthEnvironmentsOptions<E> = {},
 ): SynthEnvironmentsResult {
-  const outdir = path.resolve(options.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+  // An empty value (`CDK8S_OUTDIR=`) counts as unset, not as the current folder.
+  const outdir = path.resolve(options.outdir || process.env.CDK8S_OUTDIR || 'dist');
   // 1. Configurations, all of them, before any construct exists.
   const identity = identityProblems(environments);
   if (identity.length) throw new SynthError(identity, outdir);
   const selected = selectEnvironments(environments, options.only);
   if (typeof selected === 'string') throw new SynthError([selected], outdir);
-  const configProblems = selected.flatMap((e) => (options.validate?.(e) ?? []).map((p) => inEnvironment(e.name, p)));
+  const configProblems = selected.flatMap((e) => configurationProblems(e, options.validate));
   if (configProblems.length) throw new SynthError(configProblems, outdir);
 
-  fs.mkdirSync(path.dirname(outdir), { recursive: true });
-  const staging = fs.mkdtempSync(path.join(path.dirname(outdir), `.${path.basename(outdir)}-staging-`));
+  const created = !fs.existsSync(outdir);
+  fs.mkdirSync(outdir, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(outdir, STAGING_PREFIX));
+  let keepStaging = false;
+  let written = false;
   try {
     // 2. Build, validate and synthesize each environment; collect, don't stop.
     const problems: string[] = [];
@@ -147,12 +165,20 @@ export function synthEnvironments<E extends EnvironmentIdentity>(
     if (problems.length) throw new SynthError(problems, outdir);
 
     // 4. Move into place.
-    fs.mkdirSync(outdir, { recursive: true });
-    replaceFolders(selected.map((e) => e.name), staging, outdir);
+    const stuck = replaceFolders(selected.map((e) => e.name), staging, outdir);
+    if (stuck) {
+      keepStaging = stuck.kept;
+      throw new SynthError([stuck.problem], outdir, stuck.kept
+        ? `the previous output of ${stuck.names.join(', ')} could not be put back and is kept in ${path.join(staging, PREVIOUS)}`
+        : `${outdir} is as it was`);
+    }
+    written = true;
     const files = selected.flatMap((e) => listFiles(outdir, e.name)).sort();
     return { outdir, environments: selected.map((e) => e.name), files, warnings };
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    if (!keepStaging) fs.rmSync(staging, { recursive: true, force: true });
+    // A failed synth leaves no trace: not even the output folder it had to create.
+    if (created && !written && !keepStaging) fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
@@ -192,6 +218,12 @@ export function synthEnvironmentsMain<E extends EnvironmentIdentity>(
 
 /** The selected environments, or the problem with the selection. */
 function selectEnvironments<E extends EnvironmentIdentity>(all: readonly E[], only: string | readonly string[] | undefined): E[] | string {
+  if (Array.isArray(only) && only.length === 0) {
+    return new ConfigError({
+      path: '(synth)', field: 'only', received: '[]', allowed: 'names of environments to synthesize (leave only out for all of them)',
+    }).message;
+  }
+  // A string is an environment variable's value: empty (or only commas) selects every environment.
   const names = typeof only === 'string' ? only.split(',') : only ?? [];
   const wanted = names.map((n) => String(n).trim()).filter((n) => n);
   if (!wanted.length) return [...all];
@@ -207,6 +239,21 @@ function selectEnvironments<E extends EnvironmentIdentity>(all: readonly E[], on
   return [...new Set(wanted)].map((n) => all.find((e) => e.name === n)!);
 }
 
+/** The problems `validate` finds in one environment, each naming it; a `validate` that fails is one. */
+function configurationProblems<E extends EnvironmentIdentity>(env: E, validate: ((environment: E) => readonly string[]) | undefined): string[] {
+  if (!validate) return [];
+  let result: unknown;
+  try {
+    result = validate(env);
+  } catch (e) {
+    return [inEnvironment(env.name, `(synth): validate threw ${describeError(e)}`)];
+  }
+  if (!Array.isArray(result) || result.some((p) => typeof p !== 'string')) {
+    return [inEnvironment(env.name, `(synth): validate: received ${describeValue(result)}; allowed: a list of problem messages (strings), empty when the configuration is usable`)];
+  }
+  return result.map((p: string) => inEnvironment(env.name, p));
+}
+
 /** Problems with the environments' names, namespaces and cluster domains, and repeated names. */
 function identityProblems(environments: readonly EnvironmentIdentity[]): string[] {
   if (!Array.isArray(environments) || environments.length === 0) {
@@ -217,10 +264,12 @@ function identityProblems(environments: readonly EnvironmentIdentity[]): string[
   environments.forEach((env, i) => {
     const name = typeof env?.name === 'string' ? env.name : undefined;
     const fail = (field: string, value: unknown, allowed: string) => problems.push(new ConfigError({
-      environment: name, path: `environments[${i}]`, field, received: describeValue(value), allowed,
+      environment: name, path: '(synth)', field: `environments[${i}].${field}`, received: describeValue(value), allowed,
     }).message);
     if (typeof env !== 'object' || env === null) {
-      fail('', env, 'an environment object with name, namespace and clusterDomain');
+      problems.push(new ConfigError({
+        path: '(synth)', field: `environments[${i}]`, received: describeValue(env), allowed: 'an environment object with name, namespace and clusterDomain',
+      }).message);
       return;
     }
     if (!name || !ENVIRONMENT_NAME_PATTERN.test(name)) {
@@ -250,10 +299,24 @@ function synthOne<E extends EnvironmentIdentity>(
   warn: (w: string) => void,
 ): string[] {
   const app = environmentApp(env, dir, options.appProps);
+  let returned: unknown;
   try {
-    build(app, env);
+    returned = build(app, env);
   } catch (e) {
     return [inEnvironment(env.name, describeError(e))];
+  }
+  if (typeof (returned as { then?: unknown } | undefined)?.then === 'function') {
+    // The charts would be added after the synth; a rejection would go unreported.
+    return [new ConfigError({
+      environment: env.name, path: '(synth)', field: 'build', received: 'a Promise (an async function)',
+      allowed: 'a function that adds the environment\'s charts to the app before it returns (load what it needs first, then call synthEnvironments)',
+    }).message];
+  }
+  if (app.charts.length === 0) {
+    return [new ConfigError({
+      environment: env.name, path: '(synth)', field: 'build', received: 'an app with no chart after build',
+      allowed: 'the environment\'s charts added to the app build is given (a build that creates and synthesizes an App of its own writes elsewhere)',
+    }).message];
   }
   apps.push({ environment: env.name, app });
   // Every validation error of the app, each once, as the library's one-line messages (App.synth
@@ -291,28 +354,56 @@ function describeError(e: unknown): string {
   return `${e.name}: ${e.message}${frame ? ` (${frame})` : ''}`;
 }
 
+/** Prefix of the staging folder inside the output folder. */
+const STAGING_PREFIX = '.synth-staging-';
+/** Where, inside the staging folder, the previous folders wait while the new ones move in. */
+const PREVIOUS = '.previous';
+
+/** Why the new folders could not all be moved into place. */
+interface ReplaceFailure {
+  readonly problem: string;
+  /** Whether previous folders are still in the staging folder (which must then be kept). */
+  readonly kept: boolean;
+  /** The environments whose previous folders could not be put back. */
+  readonly names: string[];
+}
+
 /**
- * Moves `<staging>/<name>` to `<outdir>/<name>` for every name. The previous folders are moved
- * aside first and put back if a move fails, then deleted.
+ * Moves `<staging>/<name>` to `<outdir>/<name>` for every name, the previous folders moved aside
+ * first. When a move fails, everything moved is put back; returns what went wrong, or undefined
+ * when every folder is in place (the previous ones are deleted with the staging folder).
  */
-function replaceFolders(names: readonly string[], staging: string, outdir: string): void {
-  const aside = path.join(staging, '.previous');
+function replaceFolders(names: readonly string[], staging: string, outdir: string): ReplaceFailure | undefined {
+  const aside = path.join(staging, PREVIOUS);
   fs.mkdirSync(aside);
-  const done: string[] = [];
+  const movedAside = new Set<string>();
+  const placed = new Set<string>();
   try {
     for (const name of names) {
       const target = path.join(outdir, name);
-      if (fs.existsSync(target)) fs.renameSync(target, path.join(aside, name));
-      done.push(name);
+      if (fs.existsSync(target)) {
+        fs.renameSync(target, path.join(aside, name));
+        movedAside.add(name);
+      }
       fs.renameSync(path.join(staging, name), target);
+      placed.add(name);
     }
+    return undefined;
   } catch (e) {
-    for (const name of done.reverse()) {
-      const target = path.join(outdir, name);
-      fs.rmSync(target, { recursive: true, force: true });
-      if (fs.existsSync(path.join(aside, name))) fs.renameSync(path.join(aside, name), target);
+    const notRestored: string[] = [];
+    for (const name of names) {
+      try {
+        if (placed.has(name)) fs.rmSync(path.join(outdir, name), { recursive: true, force: true });
+        if (movedAside.has(name)) fs.renameSync(path.join(aside, name), path.join(outdir, name));
+      } catch {
+        if (movedAside.has(name)) notRestored.push(name);
+      }
     }
-    throw e;
+    return {
+      problem: `(synth): moving the new output into ${outdir}: ${describeError(e)}`,
+      kept: notRestored.length > 0,
+      names: notRestored,
+    };
   }
 }
 

@@ -100,10 +100,10 @@ describe('synthEnvironments', () => {
       '[staging] shop: the chart is not ready',
       '[prod] shop/api: replicas: received 0; allowed: an integer >= 1',
     ]);
-    expect(error.message).toBe(`synth failed with 2 problems; ${out} was left as it was:\n  ${error.problems.join('\n  ')}`);
+    expect(error.message).toBe(`synth failed with 2 problems; nothing was written to ${out}:\n  ${error.problems.join('\n  ')}`);
     expect(readTree(out)).toEqual({ 'dev/previous.yaml': 'kept: true\n' });
-    // No staging folder is left beside the output.
-    expect(fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith(`.${path.basename(out)}-staging-`))).toEqual([]);
+    // No staging folder is left in the output folder.
+    expect(fs.readdirSync(out)).toEqual(['dev']);
   });
 
   test('an exception that is not a configuration error is reported with where it was thrown', () => {
@@ -130,10 +130,10 @@ describe('synthEnvironments', () => {
       env('Dev', { namespace: 'shop-dev' }), env('prod', { namespace: 'Shop_Prod' }), env('prod', { clusterDomain: 'cluster..local' }),
     ], build, { outdir: tmp() }));
     expect(bad.problems).toEqual([
-      '[Dev] environments[0]: name: received "Dev"; allowed: lower-case letters, digits and \'-\', starting with a letter, at most 31 characters (also the output folder)',
-      '[prod] environments[1]: namespace: received "Shop_Prod"; allowed: a Kubernetes namespace name (DNS label: lower-case letters, digits and \'-\', at most 63 characters)',
-      '[prod] environments[2]: name: received "prod"; allowed: a name no other environment has (environments[1] is also "prod")',
-      '[prod] environments[2]: clusterDomain: received "cluster..local"; allowed: a DNS domain such as cluster.local',
+      '[Dev] (synth): environments[0].name: received "Dev"; allowed: lower-case letters, digits and \'-\', starting with a letter, at most 31 characters (also the output folder)',
+      '[prod] (synth): environments[1].namespace: received "Shop_Prod"; allowed: a Kubernetes namespace name (DNS label: lower-case letters, digits and \'-\', at most 63 characters)',
+      '[prod] (synth): environments[2].name: received "prod"; allowed: a name no other environment has (environments[1] is also "prod")',
+      '[prod] (synth): environments[2].clusterDomain: received "cluster..local"; allowed: a DNS domain such as cluster.local',
     ]);
     expect(synthError(() => synthEnvironments([], build, { outdir: tmp() })).problems).toEqual([
       '(synth): environments: received []; allowed: a non-empty list of environments',
@@ -159,6 +159,112 @@ describe('synthEnvironments', () => {
     expect(synthError(() => synthEnvironments(envs, build, { outdir: tmp() })).problems).toEqual([clash]);
     expect(synthEnvironments(envs, build, { outdir: tmp(), sharedObjects: 'warn' }).warnings).toEqual([clash]);
     expect(synthEnvironments(envs, build, { outdir: tmp(), sharedObjects: 'ignore' }).warnings).toEqual([]);
+  });
+});
+
+describe('synthEnvironments: mistakes in how it is called', () => {
+  test('an empty outdir or CDK8S_OUTDIR counts as unset (dist), not as the current folder', () => {
+    const cwd = process.cwd();
+    const dir = tmp();
+    process.env.CDK8S_OUTDIR = '';
+    try {
+      process.chdir(dir);
+      expect(synthEnvironments([env('dev')], build, { outdir: '' }).outdir).toBe(path.join(fs.realpathSync(dir), 'dist'));
+    } finally {
+      process.chdir(cwd);
+      delete process.env.CDK8S_OUTDIR;
+    }
+    expect(fs.readdirSync(dir)).toEqual(['dist']);
+  });
+
+  test('a build that is async, or that makes an App of its own, is refused before anything is replaced', () => {
+    const out = tmp();
+    synthEnvironments([env('dev')], build, { outdir: out });
+    const before = readTree(out);
+    const asyncBuild = async (app: App, e: Env) => build(app, e);
+    const ownApp = (_app: App, e: Env) => build(new App({ outdir: tmp() }), e);
+    expect(synthError(() => synthEnvironments([env('dev')], asyncBuild, { outdir: out })).problems).toEqual([
+      '[dev] (synth): build: received a Promise (an async function); allowed: a function that adds the environment\'s charts to the app before it returns (load what it needs first, then call synthEnvironments)',
+    ]);
+    expect(synthError(() => synthEnvironments([env('dev')], ownApp, { outdir: out })).problems).toEqual([
+      '[dev] (synth): build: received an app with no chart after build; allowed: the environment\'s charts added to the app build is given (a build that creates and synthesizes an App of its own writes elsewhere)',
+    ]);
+    expect(readTree(out)).toEqual(before);
+  });
+
+  test('a validate that throws or returns something else than a list of messages', () => {
+    const throwing = () => { throw new RangeError('no config for this one'); };
+    expect(synthError(() => synthEnvironments([env('dev')], build, { outdir: tmp(), validate: throwing })).problems).toEqual([
+      expect.stringMatching(/^\[dev\] \(synth\): validate threw RangeError: no config for this one \(at throwing .*\)$/),
+    ]);
+    expect(synthError(() => synthEnvironments([env('dev')], build, { outdir: tmp(), validate: () => 'bad' as any })).problems).toEqual([
+      '[dev] (synth): validate: received "bad"; allowed: a list of problem messages (strings), empty when the configuration is usable',
+    ]);
+  });
+
+  test('an environment that is no object, an empty selection', () => {
+    expect(synthError(() => synthEnvironments([env('dev'), null as any], build, { outdir: tmp() })).problems).toEqual([
+      '(synth): environments[1]: received null; allowed: an environment object with name, namespace and clusterDomain',
+    ]);
+    expect(synthError(() => synthEnvironments([env('dev')], build, { outdir: tmp(), only: [] })).problems).toEqual([
+      '(synth): only: received []; allowed: names of environments to synthesize (leave only out for all of them)',
+    ]);
+  });
+
+  test('a problem of several lines stays one indented item', () => {
+    const error = synthError(() => synthEnvironments([env('dev')], build, { outdir: tmp(), validate: () => ['first line\nsecond line'] }));
+    expect(error.message.split('\n').slice(1)).toEqual(['  [dev] first line', '    second line']);
+  });
+
+  test('an output folder that a failed synth had to create is removed again', () => {
+    const out = path.join(tmp(), 'new', 'dist');
+    synthError(() => synthEnvironments([env('dev', { fault: 'validation' })], build, { outdir: out }));
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
+describe('synthEnvironments: a move into place that fails', () => {
+  // The node module itself (an `import * as` copy would not be what synth.ts calls).
+  const nodeFs: typeof fs = require('fs');
+  afterEach(() => jest.restoreAllMocks());
+
+  /** Makes renameSync fail for a move from a path `from` accepts. */
+  function failRenames(from: (source: string) => boolean) {
+    const rename = nodeFs.renameSync;
+    jest.spyOn(nodeFs, 'renameSync').mockImplementation((a, b) => {
+      if (from(String(a))) throw new Error(`EXDEV: cannot move ${path.relative(path.dirname(path.dirname(String(a))), String(a))}`);
+      rename(a, b);
+    });
+  }
+  const newFolder = (name: string) => (source: string) => source.includes('.synth-staging-') && !source.includes('.previous') && source.endsWith(`${path.sep}${name}`);
+  const previousFolder = (source: string) => source.includes(`${path.sep}.previous${path.sep}`);
+
+  test('every folder already moved is put back, and the error says so', () => {
+    const out = tmp();
+    synthEnvironments([env('dev'), env('prod')], build, { outdir: out });
+    const before = readTree(out);
+    // dev's new folder moves in, prod's cannot: dev's previous folder comes back.
+    failRenames(newFolder('prod'));
+    const error = synthError(() => synthEnvironments([env('dev', { replicas: 2 }), env('prod', { replicas: 2 })], build, { outdir: out }));
+    jest.restoreAllMocks();
+    expect(error.message.split('\n')[0]).toBe(`synth failed with 1 problem; ${out} is as it was:`);
+    expect(error.problems).toEqual([expect.stringMatching(/^\(synth\): moving the new output into .*: Error: EXDEV: cannot move \.synth-staging-\w+\/prod \(at /)]);
+    expect(readTree(out)).toEqual(before);
+    expect(fs.readdirSync(out).sort()).toEqual(['dev', 'prod']);
+  });
+
+  test('a previous folder that cannot be put back is kept, and the error says where', () => {
+    const out = tmp();
+    synthEnvironments([env('dev'), env('prod')], build, { outdir: out });
+    const previous = readTree(out);
+    failRenames((source) => newFolder('prod')(source) || previousFolder(source));
+    const error = synthError(() => synthEnvironments([env('dev', { replicas: 2 }), env('prod', { replicas: 2 })], build, { outdir: out }));
+    jest.restoreAllMocks();
+    const kept = /could not be put back and is kept in (.*):$/.exec(error.message.split('\n')[0])?.[1];
+    expect(error.message.split('\n')[0]).toMatch(/^synth failed with 1 problem; the previous output of dev, prod could not be put back and is kept in .*\.synth-staging-\w+\/\.previous:$/);
+    // Both previous folders were moved aside before prod's new one failed; neither came back.
+    expect(readTree(kept!)).toEqual(previous);
+    expect(fs.readdirSync(out).filter((f) => !f.startsWith('.'))).toEqual([]);
   });
 });
 
@@ -193,7 +299,7 @@ describe('synthEnvironmentsMain', () => {
     expect(result).toBeUndefined();
     expect(process.exitCode).toBe(1);
     expect(out).toEqual([]);
-    expect(err).toEqual([`synth failed with 2 problems; ${dir} was left as it was:\n`
+    expect(err).toEqual([`synth failed with 2 problems; nothing was written to ${dir}:\n`
       + '  [dev] shop/api: replicas: received 0; allowed: an integer >= 1\n'
       + '  [prod] shop: the chart is not ready']);
     expect(readTree(dir)).toEqual({});

@@ -43,10 +43,10 @@ describe('synthesis of every environment', () => {
       services: { ...prod.services, payment: { ...prod.services.payment, replicas: 0 } },
     };
     expect(() => synthesize([dev, broken], out)).toThrow(
-      `synth failed with 1 problem; ${out} was left as it was:\n  [prod] src/environments/prod.ts: services.payment.replicas: received 0; allowed: an integer >= 1`);
+      `synth failed with 1 problem; nothing was written to ${out}:\n  [prod] src/environments/prod.ts: services.payment.replicas: received 0; allowed: an integer >= 1`);
     expect(readTree(out)).toEqual({ 'dev/previous.yaml': 'kept: true\n' });
     // No staging folder is left behind.
-    expect(fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith(`.${path.basename(out)}-staging-`))).toEqual([]);
+    expect(fs.readdirSync(out)).toEqual(['dev']);
   });
 
   test('a construct error in a later environment writes none of the earlier ones', () => {
@@ -90,7 +90,17 @@ describe('the synth entry point (cdk8s.yaml app command)', () => {
       cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: out, CDK8S_ENVIRONMENTS: 'dev,no-such-env' },
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`synth failed with 1 problem; ${out} was left as it was:\n  (synth): only: received "no-such-env", not an environment of this app; allowed: names of its environments: ${names.join(', ')}\n`);
+    expect(r.stderr).toBe(`synth failed with 1 problem; nothing was written to ${out}:\n  (synth): only: received "no-such-env", not an environment of this app; allowed: names of its environments: ${names.join(', ')}\n`);
+    expect(readTree(out)).toEqual({});
+  });
+
+  test('the old name of the selection variable is refused, not ignored', () => {
+    const out = tmp();
+    const r = spawnSync('node', ['lib/src/main.js'], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: out, PLATFORM_ENVIRONMENTS: 'prod' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('synth failed: PLATFORM_ENVIRONMENTS is now CDK8S_ENVIRONMENTS (received PLATFORM_ENVIRONMENTS="prod"); nothing was written\n');
     expect(readTree(out)).toEqual({});
   });
 
