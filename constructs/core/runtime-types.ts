@@ -107,13 +107,58 @@ export function isObject(v: unknown): v is { [key: string]: unknown } {
 }
 
 /**
- * Whether `v` is an object of fields as props are written: a literal (or parsed from JSON), not
- * an instance of a class (a Size given where an object of options belongs is a mistake).
+ * Whether `v` is an object of plain data, as a map is written: a literal (or parsed from JSON),
+ * not an instance of a class. Maps are read by their own entries, so a map built otherwise
+ * (`Object.create(defaults)`) would lose what it inherits: it is refused instead.
  */
 export function isPlainObject(v: unknown): v is { [key: string]: unknown } {
   if (!isObject(v)) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
+}
+
+/** The classes of values taken whole, which are never an object of fields (options, props). */
+const VALUE_CLASSES: readonly Function[] = [Size, Duration, Date, RegExp, Map, Set];
+
+/**
+ * Whether `v` is a value taken whole (a cdk8s Size or Duration, a Date, the library's Cpu, ...)
+ * rather than an object of fields. A Cpu is known by its members (`millicores` and
+ * `toQuantity`): the core does not import the workloads it serves.
+ */
+export function isValueObject(v: object): boolean {
+  if (VALUE_CLASSES.some((type) => v instanceof type)) return true;
+  const cpu = v as { millicores?: unknown; toQuantity?: unknown };
+  return typeof cpu.millicores === 'number' && typeof cpu.toQuantity === 'function';
+}
+
+/**
+ * Whether `v` is an object of fields as props and options are written: a literal, an instance
+ * of a class of props, or an object made with `Object.create(defaults)` (whose fields are read
+ * through its prototypes too); not a list, and not a value taken whole (a Size given where an
+ * object of options belongs is a mistake).
+ */
+export function isFieldsObject(v: unknown): v is { [key: string]: unknown } {
+  return isObject(v) && !isValueObject(v);
+}
+
+/**
+ * The fields of an object of fields, own and inherited (`Object.create(defaults)`, getters of a
+ * class of props), as a literal that can be spread; methods are left out. A literal is returned
+ * as it is.
+ */
+export function flatFields<T extends object>(v: T): T {
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return v;
+  const out: { [key: string]: unknown } = {};
+  for (let o: object | null = v; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (key === 'constructor' || Object.prototype.hasOwnProperty.call(out, key)) continue;
+      const value = (v as { [key: string]: unknown })[key];
+      if (typeof value === 'function' && o !== v) continue;
+      out[key] = value;
+    }
+  }
+  return out as T;
 }
 
 /** A list whose every item passes `item`. */
@@ -160,13 +205,16 @@ export const STRING_MAP: Check = map(str(), 'an object of names to strings');
 /** The fields an object may have, each with its check (others are not looked at). */
 export type Fields = { readonly [field: string]: Check };
 
-/** An object of fields (a literal): given ones pass their checks, `required` ones are given. */
+/**
+ * An object of fields (see isFieldsObject: a literal, an instance of a class of props, an object
+ * with prototypes): given ones pass their checks, `required` ones are given.
+ */
 export function shape(fields: Fields, expects: string): Check {
   const check = fieldsOf(fields);
-  return { expects, problem: (v) => (isPlainObject(v) ? check(v) : wrong(v, expects)) };
+  return { expects, problem: (v) => (isFieldsObject(v) ? check(v) : wrong(v, expects)) };
 }
 
-/** The first problem of the fields of any object (an instance of a class too), by their checks. */
+/** The first problem of the fields of any object (an instance of a class too; fields read through its prototypes), by their checks. */
 export function fieldsOf(fields: Fields): (value: object) => ValueProblem | undefined {
   const entries = Object.entries(fields);
   return (v) => {

@@ -13,7 +13,8 @@ const CPU_QUANTITY = 'a CPU quantity like 250m, 0.5 or 2';
  * An amount that cannot be read (`Cpu.parse('250mi')`, `Cpu.millis('250')` from JavaScript) is
  * kept, not thrown: `problem()` says what is wrong, so that the construct it is given to reports
  * it with its path and field (`resources.requests.cpu: received "250mi"; allowed: a CPU
- * quantity like 250m, 0.5 or 2`).
+ * quantity like 250m, 0.5 or 2`). Sums and multiples of such an amount (`plus`, `times`) keep it
+ * as it is, so that the construct reports what was given, not a sum it could not make.
  */
 export class Cpu {
   /** A number of millicores (1000 = one core). */
@@ -66,13 +67,16 @@ export class Cpu {
     return this.millicores % 1000 === 0 ? String(this.millicores / 1000) : `${this.millicores}m`;
   }
 
-  /** Sum of two amounts. */
+  /** Sum of two amounts; when either could not be read, that one (the first such), so that what was given is reported. */
   public plus(other: Cpu): Cpu {
+    if (this.unread) return this;
+    if (other.unread) return other;
     return new Cpu(this.millicores + other.millicores);
   }
 
-  /** This amount multiplied by a whole factor. */
+  /** This amount multiplied by a whole factor; when it could not be read, itself, so that what was given is reported. */
   public times(factor: number): Cpu {
+    if (this.unread) return this;
     return new Cpu(this.millicores * factor);
   }
 

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { configError } from '../core/errors';
-import { checkProps, int, required, shape } from '../core/runtime-types';
+import { checkProps, flatFields, int, required, shape } from '../core/runtime-types';
 import { Probe } from './probe';
 import { DisruptionBudget, Workload, WorkloadProps } from './workload';
 import { DISRUPTION_BUDGET, WORKLOAD_FIELDS } from './workload-props';
@@ -73,7 +73,7 @@ export class Microservice extends Workload {
     checkProps(scope, id, props, MICROSERVICE_PROPS);
     const firstPort = props.ports?.[0];
     super(scope, id, {
-      ...props,
+      ...flatFields(props),
       readiness: props.readiness ?? (firstPort ? Probe.tcpSocket(firstPort.port, {}) : undefined),
     }, 'microservice');
     this.checkCount('replicas', props.replicas, 1);

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { NAMESPACE_BASELINES } from '../checks/namespaces';
 import { AppIndex } from '../core/app-index';
 import { ConfigError, configError, environmentOf } from '../core/errors';
-import { BOOL, checkProps, list, oneOf, shape, str } from '../core/runtime-types';
+import { BOOL, checkProps, flatFields, list, oneOf, shape, str } from '../core/runtime-types';
 import type { PodSecurityLevel } from '../platform/namespace-baseline';
 import { Volume, VolumeMount } from './volume';
 import { TolerationOperator, Workload, WorkloadProps } from './workload';
@@ -175,7 +175,7 @@ export class NodeAgent extends Workload {
     }] : [];
     const tolerations = props.tolerateAllTaints ? [{ operator: TolerationOperator.EXISTS }, ...(props.tolerations ?? [])] : props.tolerations;
     super(scope, id, {
-      ...props,
+      ...flatFields(props),
       tolerations,
       priorityClassName: props.priorityClassName ?? NODE_AGENT_PRIORITY_CLASS,
       mounts: [...(props.mounts ?? []), ...hostMounts, ...stateMounts],

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConfigError, addWarning, configError, environmentOf, joinField } from '../core/errors';
 import { isDns1035Label, isDnsLabel } from '../core/names';
-import { BOOL, STRINGS, checkProps, list, oneOf, rule, shape, str } from '../core/runtime-types';
+import { BOOL, STRINGS, checkProps, flatFields, list, oneOf, rule, shape, str } from '../core/runtime-types';
 import { ContainerSpec } from './container';
 import { sizeBytes, sizeProblem, sizeQuantity } from '../core/quantity';
 import { Volume, VolumeMount } from './volume';
@@ -149,7 +149,7 @@ export class StatefulService extends Workload {
     const claimMounts: VolumeMount[] = claims.map((c) => ({ volume: Volume.fromClaim(c.name), mountPath: c.mountPath, readOnly: false }));
     // The StatefulSet's name goes into the controller-revision-hash label of its pods (63
     // characters at most, with an 11-character suffix), so it may be 52 characters at most.
-    super(scope, id, { ...props, mounts: [...(props.mounts ?? []), ...claimMounts] }, 'stateful-service', 52);
+    super(scope, id, { ...flatFields(props), mounts: [...(props.mounts ?? []), ...claimMounts] }, 'stateful-service', 52);
     this.checkCount('replicas', props.replicas, 0);
     this.checkCount('partition', props.partition, 0);
     this.replicas = props.replicas ?? 1;

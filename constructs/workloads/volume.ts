@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { ValueProblem, joinField } from '../core/errors';
 import { sizeQuantity } from '../core/quantity';
-import { BOOL, Check, SIZE, STRINGS, int, isPlainObject, shape, str } from '../core/runtime-types';
+import { BOOL, Check, SIZE, STRINGS, int, isFieldsObject, shape, str } from '../core/runtime-types';
 
 /** What backs a volume. */
 export enum VolumeSource {
@@ -146,7 +146,7 @@ const NAME: Check = str('a volume name (a DNS label)');
 
 /** The options as an object to read (wrong ones are reported by `given`). */
 function optionsOf<T extends object>(options: T): Partial<T> {
-  return isPlainObject(options) ? options : {};
+  return isFieldsObject(options) ? options : {};
 }
 
 /** The problems of what a volume was made from: its name, the name it refers to (`more`), its options. */

@@ -4,7 +4,7 @@
  * constructs/core/runtime-types.ts). Values are checked further by the workloads, with messages of
  * their own. Not part of the package's exports.
  */
-import { BOOL, Check, Fields, STRINGS, STRING_MAP, WHOLE_SECONDS, isPlainObject, instance, list, map, oneOf, required, rule, shape, str } from '../core/runtime-types';
+import { BOOL, Check, Fields, STRINGS, STRING_MAP, WHOLE_SECONDS, instance, isFieldsObject, list, map, oneOf, required, rule, shape, str } from '../core/runtime-types';
 import { Probe } from './probe';
 import { Volume } from './volume';
 import { TaintEffect, TolerationOperator, TopologySpread } from './workload';
@@ -21,7 +21,7 @@ export const CONTAINER_FIELDS: Fields = {
   name: str(),
   command: STRINGS,
   args: STRINGS,
-  ports: list(rule('a port { name, port, protocol }', isPlainObject), 'a list of ports { name, port, protocol }'),
+  ports: list(rule('a port { name, port, protocol }', isFieldsObject), 'a list of ports { name, port, protocol }'),
   env: map(str('a string (numbers and booleans quoted: "8080")'), 'an object of variable names to string values'),
   allowPlaintextEnv: map(str('why the variable is no secret (a text)'), 'an object of variable names of env to the reason each is no secret'),
   fieldEnv: map(str('a pod field path such as metadata.name'), 'an object of variable names to pod field paths'),
@@ -70,9 +70,9 @@ export const WORKLOAD_FIELDS: Fields = {
   }, 'a toleration { key, operator, value, effect }'), 'a list of tolerations { key, operator, value, effect }'),
   priorityClassName: str(),
   terminationGracePeriod: WHOLE_SECONDS,
-  identity: rule('an identity { runAsUser, runAsGroup, fsGroup }', isPlainObject),
+  identity: rule('an identity { runAsUser, runAsGroup, fsGroup }', isFieldsObject),
   exposed: BOOL,
 };
 
 /** How many pods may be down at once, as a workload's `disruptionBudget` takes it (its numbers are checked by the workload). */
-export const DISRUPTION_BUDGET = rule('a disruption budget { maxUnavailable } or { minAvailable }', isPlainObject);
+export const DISRUPTION_BUDGET = rule('a disruption budget { maxUnavailable } or { minAvailable }', isFieldsObject);

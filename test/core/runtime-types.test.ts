@@ -1,8 +1,8 @@
 import { App, Chart, Duration, Size, Testing } from 'cdk8s';
-import { ConfigError, describeValue, markEnvironment } from '../../constructs';
+import { ConfigError, Cpu, describeValue, markEnvironment } from '../../constructs';
 import {
-  BOOL, DURATION, SIZE, STRINGS, STRING_MAP, WHOLE_SECONDS, checkProps, instance, int, isPlainObject, keyField, list, map, num, oneOf,
-  required, shape, str,
+  BOOL, DURATION, SIZE, STRINGS, STRING_MAP, WHOLE_SECONDS, checkProps, flatFields, instance, int, isFieldsObject, isPlainObject, isValueObject,
+  keyField, list, map, num, oneOf, required, shape, str,
 } from '../../constructs/core/runtime-types';
 
 enum Colour { RED = 'red', GREEN = 'green' }
@@ -99,10 +99,79 @@ describe('checks of lists, maps and objects', () => {
     expect(check.problem({ name: 'web', ports: [{ port: 80 }, { port: '443' }] })).toEqual({ field: 'ports[1].port', received: '"443"', allowed: 'an integer from 1 to 65535' });
     expect(check.problem({ name: 'web', labels: { 'app.kubernetes.io/name': 1 } })).toEqual({ field: 'labels["app.kubernetes.io/name"]', received: '1', allowed: 'a string' });
     expect(check.problem(undefined)).toEqual({ field: '', received: 'nothing', allowed: 'the props { name, replicas, ports, labels }' });
-    // Only object literals are objects of fields: an instance of a class given instead is a mistake.
+    // A value taken whole (a Size) given where an object of fields belongs is a mistake.
     expect(check.problem(Size.gibibytes(1))).toEqual({ field: '', received: '1Gi', allowed: 'the props { name, replicas, ports, labels }' });
     expect(isPlainObject(Object.create(null))).toBe(true);
     expect(isPlainObject(JSON.parse('{"a":1}'))).toBe(true);
+  });
+
+  test('shape: props built by a class, or on defaults with Object.create, are objects of fields; fields are read through prototypes', () => {
+    const check = shape({ name: required(str()), replicas: int(1), labels: STRING_MAP }, 'the props { name, replicas, labels }');
+    class Props {
+      public readonly name = 'web';
+      public readonly replicas: unknown;
+      constructor(replicas: unknown = 2) { this.replicas = replicas; }
+    }
+    expect(check.problem(new Props())).toBeUndefined();
+    expect(check.problem(new Props('2'))).toEqual({ field: 'replicas', received: '"2"', allowed: 'an integer >= 1' });
+    class WithGetter { get name(): string { return 'web'; } }
+    expect(check.problem(new WithGetter())).toBeUndefined();
+    const defaults = { name: 'web', replicas: 2 };
+    expect(check.problem(Object.create(defaults))).toBeUndefined();
+    expect(check.problem(Object.assign(Object.create(defaults), { labels: { team: 'shop' } }))).toBeUndefined();
+    expect(check.problem(Object.create({ replicas: 0 }))).toEqual({ field: 'name', received: 'nothing', allowed: 'a string' });
+    expect(check.problem(Object.assign(Object.create({ name: 'web', replicas: 0 }), { labels: {} }))).toEqual({ field: 'replicas', received: '0', allowed: 'an integer >= 1' });
+    expect(check.problem(Object.create(null))).toEqual({ field: 'name', received: 'nothing', allowed: 'a string' });
+  });
+
+  test('shape: values taken whole (Size, Duration, Date, Cpu, RegExp, Map, Set) and lists are refused where an object of fields belongs', () => {
+    const check = shape({ name: str() }, 'options { name }');
+    for (const [value, received] of [
+      [Size.gibibytes(1), '1Gi'], [Duration.seconds(30), '30 seconds'], [Cpu.millis(250), '250m'], [Cpu.parse('250mi'), '"250mi"'], [[], '[]'],
+      ['web', '"web"'], [null, 'null'],
+    ] as Array<[unknown, string]>) {
+      expect(check.problem(value)).toEqual({ field: '', received, allowed: 'options { name }' });
+    }
+    for (const value of [new Date(0), /web/, new Map([['name', 'web']]), new Set(['web'])]) {
+      expect(check.problem(value)?.allowed).toBe('options { name }');
+    }
+    // A nested object of fields is checked the same way.
+    const outer = shape({ tls: shape({ name: str() }, 'TLS { name }') }, 'options { tls }');
+    expect(outer.problem({ tls: Size.mebibytes(1) })).toEqual({ field: 'tls', received: '1Mi', allowed: 'TLS { name }' });
+    expect(outer.problem({ tls: Object.create({ name: 'x' }) })).toBeUndefined();
+  });
+
+  test('isFieldsObject, isValueObject, and isPlainObject for maps (read by their own entries, so literals only)', () => {
+    class Props { readonly a = 1; }
+    for (const v of [{}, new Props(), Object.create({ a: 1 }), Object.create(null)]) expect(isFieldsObject(v)).toBe(true);
+    for (const v of [Size.kibibytes(1), Duration.seconds(1), new Date(0), Cpu.cores(1), [], null, undefined, 'a', 1]) expect(isFieldsObject(v)).toBe(false);
+    // A Cpu is known by its members, whatever its class: the core does not import the workloads.
+    expect(isValueObject({ millicores: 250, toQuantity: () => '250m' })).toBe(true);
+    expect(isValueObject({ millicores: 250 })).toBe(false);
+    expect(isPlainObject(new Props())).toBe(false);
+    expect(isPlainObject(Object.create({ a: 1 }))).toBe(false);
+    expect(STRING_MAP.problem(Object.create({ team: 'shop' }))).toEqual({ field: '', received: '{}', allowed: 'an object of names to strings' });
+  });
+
+  test('flatFields: own and inherited fields and getters as a literal; methods left out; a literal as it is', () => {
+    const literal = { a: 1 };
+    expect(flatFields(literal)).toBe(literal);
+    class Base {
+      public readonly base = 'b';
+      public method(): number { return 1; }
+    }
+    class Props extends Base {
+      public readonly own = 'o';
+      public readonly callback = () => 2;
+      get computed(): number { return 3; }
+    }
+    const flat = flatFields(new Props()) as any;
+    expect(Object.getPrototypeOf(flat)).toBe(Object.prototype);
+    expect(Object.keys(flat).sort()).toEqual(['base', 'callback', 'computed', 'own']);
+    expect(flat.computed).toBe(3);
+    expect(flat.callback()).toBe(2);
+    const derived = Object.assign(Object.create({ a: 1, b: 2 }), { b: 3 });
+    expect({ ...flatFields(derived) }).toEqual({ a: 1, b: 3 });
   });
 
   test('checking visits each value once and stops at the first problem', () => {

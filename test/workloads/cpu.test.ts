@@ -1,4 +1,6 @@
-import { Cpu } from '../../constructs';
+import { Size } from 'cdk8s';
+import { Cpu, Microservice, NatsCluster, Resources } from '../../constructs';
+import { IMAGE, expectConfigError, setup } from './helpers';
 
 describe('Cpu', () => {
   test('millis keeps the amount as millicores', () => {
@@ -61,6 +63,29 @@ describe('Cpu', () => {
     expect(a.times(3).millicores).toBe(750);
     expect(a.millicores).toBe(250);
     expect(b.millicores).toBe(750);
+  });
+
+  test('plus and times keep an amount that could not be read, so that what was given is reported', () => {
+    const unread = Cpu.parse('250mi');
+    for (const cpu of [unread.times(2), unread.plus(Cpu.millis(100)), Cpu.millis(100).plus(unread), unread.times(2).plus(Cpu.millis(1))]) {
+      expect(cpu.problem()).toBe('a CPU quantity like 250m, 0.5 or 2');
+      expect(String(cpu)).toBe('"250mi"');
+    }
+    // Of two unreadable operands, the first is reported.
+    expect(String(Cpu.parse('1 core').plus(unread))).toBe('"1 core"');
+    expect(String(Cpu.millis(Number.NaN).plus(unread))).toBe('"250mi"');
+    expect(Cpu.millis(100).plus(Cpu.millis(-200)).problem()).toBe('a non-negative amount');
+  });
+
+  test('a sum or multiple of an unreadable amount is reported by the construct given it, with what was given', () => {
+    const cpu = Cpu.parse('250mi').times(2);
+    const { chart } = setup();
+    expectConfigError(() => new Microservice(chart, 'web', {
+      image: IMAGE,
+      resources: Resources.guaranteed({ cpu, memory: Size.mebibytes(256) }),
+    }), '[test] c/web: resources.requests.cpu: received "250mi"; allowed: a CPU quantity like 250m, 0.5 or 2');
+    expectConfigError(() => new NatsCluster(setup().chart, 'nats', { resources: { cpu: Cpu.millis(500).plus(Cpu.parse('0.5 cores')), memory: Size.gibibytes(1) } }),
+      '[test] c/nats: resources.cpu: received "0.5 cores"; allowed: a CPU quantity like 250m, 0.5 or 2');
   });
 
   test('parse and toQuantity round-trip', () => {
