@@ -5,7 +5,7 @@ import { EXTERNAL_CALLS } from '../checks/graph';
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
-import { STRING_MAP, checkProps, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
+import { STRING_MAP, checkProps, isFieldsObject, list, rule, shape, str } from '../core/runtime-types';
 import {
   ServiceEntry, ServiceEntrySpec, ServiceEntrySpecLocation, ServiceEntrySpecResolution, ServiceEntryV1Beta1, ServiceEntryV1Beta1Spec,
 } from '../imports/networking.istio.io';
@@ -62,7 +62,7 @@ export interface ExternalCallOptions {
 /** The types of an ExternalService's props (hosts, ports, addresses and the API version are checked further by the construct). */
 const EXTERNAL_SERVICE_PROPS = shape({
   name: str(),
-  ports: list(rule('a port { port, protocol }', isPlainObject), 'a list of ports { port, protocol }'),
+  ports: list(rule('a port { port, protocol }', isFieldsObject), 'a list of ports { port, protocol }'),
   cidrs: list(str('an IPv4 CIDR such as 203.0.113.0/24'), 'a list of IPv4 CIDRs'),
   egressGateway: shape({ namespace: str(), selector: STRING_MAP }, 'an egress gateway { namespace, selector }'),
 }, 'the props of an ExternalService: { hosts, ports, cidrs, ... }');

@@ -7,7 +7,7 @@ import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import { hostCovers as covers } from '../core/hosts';
 import { isDnsLabel, isDnsName } from '../core/names';
-import { BOOL, STRING_MAP, checkProps, int, isPlainObject, list, shape, str } from '../core/runtime-types';
+import { BOOL, STRING_MAP, checkProps, int, isFieldsObject, isPlainObject, list, shape, str } from '../core/runtime-types';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
 import { IMeshGateway, workloadPrincipal } from './mesh-references';
 
@@ -69,7 +69,7 @@ export class GatewayInstall {
   /** A gateway installed another way: its namespace, pod labels and ServiceAccount as they are. */
   public static custom(install: CustomGatewayInstall): GatewayInstall {
     // Kept as given when they are not what they should be: the gateway using them reports them.
-    const i: Partial<CustomGatewayInstall> = isPlainObject(install) ? install : {};
+    const i: Partial<CustomGatewayInstall> = isFieldsObject(install) ? install : {};
     const selector = isPlainObject(i.selector) ? { ...i.selector } : i.selector;
     return new GatewayInstall(i.namespace as string, selector as { [key: string]: string }, i.serviceAccount as string,
       `custom gateway in ${i.namespace}`);

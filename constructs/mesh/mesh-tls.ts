@@ -8,7 +8,7 @@ import { MESH_TLS, effectiveMtlsMode, meshTlsOf, meshWideTlsOf } from '../checks
 import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import { isDnsLabel } from '../core/names';
-import { checkProps, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
+import { checkProps, isFieldsObject, list, rule, shape, str } from '../core/runtime-types';
 import { Workload } from '../workloads/workload';
 import { IstioApiVersion } from './istio-api-version';
 
@@ -75,7 +75,7 @@ const VERSIONS = Object.values(IstioApiVersion) as string[];
 /** The types of a MeshTls's props (modes, workloads and ports are checked further by the construct). */
 const MESH_TLS_PROPS = shape({
   namespace: str(),
-  portExceptions: list(rule('a port exception { workload, ports, mode }', isPlainObject), 'a list of port exceptions { workload, ports, mode }'),
+  portExceptions: list(rule('a port exception { workload, ports, mode }', isFieldsObject), 'a list of port exceptions { workload, ports, mode }'),
 }, 'the props of a MeshTls: { mode, namespace, portExceptions, ... }');
 
 /** The types of the options of `MeshTls.meshWide`. */

@@ -15,7 +15,7 @@ import { GATEWAY_EXPOSURES, GATEWAY_ROUTES, MESH_HOSTS } from '../checks/mesh';
 import { AppIndex } from '../core/app-index';
 import { ConfigError, ValueProblem, addWarning, configError, environmentOf, throwFirst } from '../core/errors';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
-import { BOOL, STRINGS, checkProps, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
+import { BOOL, STRINGS, checkProps, isFieldsObject, isPlainObject, list, rule, shape, str } from '../core/runtime-types';
 import { Microservice } from '../workloads/microservice';
 import { WorkloadPort } from '../workloads/port';
 import { LABELS } from '../workloads/workload';
@@ -148,14 +148,16 @@ interface ResolvedRule {
 }
 
 /** An object whose fields the route checks itself. */
-const OBJECT = (expects: string) => rule(expects, isPlainObject);
+/** An object of fields (a literal, or built by a class); MAP for one read by its entries. */
+const OBJECT = (expects: string) => rule(expects, isFieldsObject);
+const MAP = (expects: string) => rule(expects, isPlainObject);
 /** A list whose items the route checks itself. */
 const LIST = (expects: string) => rule(expects, Array.isArray);
 
 /** The types of a rule (values are checked further by the route). */
 const ROUTE_RULE = shape({
   name: str(),
-  matches: list(shape({ headers: OBJECT('headers { name: value }'), methods: LIST('a list of HttpMethod values') }, 'a match { pathPrefix, headers, methods, ... }'),
+  matches: list(shape({ headers: MAP('headers { name: value }'), methods: LIST('a list of HttpMethod values') }, 'a match { pathPrefix, headers, methods, ... }'),
     'a list of matches { pathPrefix, headers, methods, ... }'),
   destinations: LIST('a list of destinations { workload, weight }'),
   retries: shape({ retryOn: LIST('a list of RetryOn values'), retriableStatusCodes: LIST('a list of HTTP status codes') },

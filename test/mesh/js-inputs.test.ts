@@ -6,6 +6,7 @@
 import {
   DefaultDeny, ExternalService, GatewayJwt, MeshGateway, MeshTls, Microservice, MtlsMode, PortProtocol, ServiceAuthorization, ServiceRoute,
 } from '../../constructs';
+import { Testing } from 'cdk8s';
 import { GUARANTEED, IMAGE, expectConfigError, js, setup } from '../workloads/helpers';
 
 const HTTP = { name: 'http', port: 8080, protocol: PortProtocol.HTTP };
@@ -69,4 +70,24 @@ test('DefaultDeny and ExternalService: a single value where a list belongs', () 
   const provider = new ExternalService(chart, 'b', { hosts: ['api.example.com'], ports, cidrs: ['203.0.113.0/24'] });
   const web = new Microservice(chart, 'web', { image: IMAGE, resources: GUARANTEED, ports: [HTTP] });
   expectConfigError(() => provider.addCaller(web, js({ ports: 443 })), '[test] c/b: addCaller(web).ports: received 443; allowed: a list of ports');
+});
+
+test('objects of fields built by a class are taken like literals (route versions, external ports)', () => {
+  const { chart } = setup();
+  const order = new Microservice(chart, 'order', { image: IMAGE, resources: GUARANTEED, ports: [HTTP] });
+  const canary = new Microservice(chart, 'order-canary', { image: IMAGE, resources: GUARANTEED, ports: [HTTP], app: 'order', version: 'v2' });
+  class Weighted {
+    constructor(public readonly workload: Microservice, public readonly weight: number) {}
+  }
+  new ServiceRoute(chart, 'route', { service: order, versions: [new Weighted(order, 90), new Weighted(canary, 10)] });
+  class TlsPort {
+    public readonly protocol = PortProtocol.TLS;
+    constructor(public readonly port: number) {}
+  }
+  new ExternalService(chart, 'provider', { hosts: ['api.example.com'], ports: [new TlsPort(443)], cidrs: ['203.0.113.0/24'] });
+  const objects = Testing.synth(chart);
+  const virtualService = objects.find((o: any) => o.kind === 'VirtualService');
+  expect(virtualService.spec.http[0].route.map((r: any) => r.weight)).toEqual([90, 10]);
+  const entry = objects.find((o: any) => o.kind === 'ServiceEntry');
+  expect(entry.spec.ports).toEqual([expect.objectContaining({ number: 443, protocol: 'TLS' })]);
 });
