@@ -10,7 +10,7 @@ import { AppIndex } from '../core/app-index';
 import { configError } from '../core/errors';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { BOOL, checkProps, list, rule, shape, str } from '../core/runtime-types';
-import { HTTP_AWARE_PROTOCOLS, HttpMethod, REQUEST_PATH_PATTERN } from '../workloads/port';
+import { HttpMethod, REQUEST_PATH_PATTERN, portsOpaqueToHttp } from '../workloads/port';
 import { ExternalWorkload } from '../workloads/external-workload';
 import { IWorkload, Workload } from '../workloads/workload';
 import { DEFAULT_TRUST_DOMAIN, IstioApiVersion } from './istio-api-version';
@@ -320,16 +320,10 @@ export class ServiceAuthorization extends Construct {
         if (ports.indexOf(p) !== j) throw configError(this, `${field}.ports[${j}]`, p, 'each port once');
       });
     }
-    if (paths !== undefined || methods !== undefined) {
-      const called = ports === undefined ? target.ports : target.ports.filter((x) => ports.includes(x.port));
-      const opaque = called.filter((x) => !HTTP_AWARE_PROTOCOLS.has(x.protocol.name));
-      // Without ports, HTTP attributes simply never match the TCP ports; that is only an error
-      // when the target has no HTTP port at all. Named TCP ports with HTTP attributes are refused.
-      if (ports !== undefined ? opaque.length > 0 : opaque.length === called.length) {
-        throw configError(this, `${field}.${paths !== undefined ? 'paths' : 'methods'}`,
-          `HTTP attributes on ${opaque.map((x) => `port ${x.port} (${x.name}, ${x.protocol.name})`).join(', ')} of ${target.name}`,
-          'paths and methods only toward HTTP, HTTP2 or gRPC ports: the sidecar sees other ports as TCP, where an ALLOW rule with HTTP attributes never matches (and a DENY rule would deny every connection)');
-      }
+    const opaque = paths !== undefined || methods !== undefined ? portsOpaqueToHttp(target.ports, ports) : undefined;
+    if (opaque !== undefined) {
+      throw configError(this, `${field}.${paths !== undefined ? 'paths' : 'methods'}`, `HTTP attributes on ${opaque} of ${target.name}`,
+        'paths and methods only toward HTTP, HTTP2 or gRPC ports: the sidecar sees other ports as TCP, where an ALLOW rule with HTTP attributes never matches (and a DENY rule would deny every connection)');
     }
     return {
       caller,

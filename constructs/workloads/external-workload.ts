@@ -9,7 +9,7 @@ import type { IJetStreamConsumer } from '../nats/jetstream-consumer';
 import type { IJetStreamStream } from '../nats/jetstream-stream';
 import type { INatsCluster } from '../nats/nats-cluster';
 import { subjectProblem, subjectWithin } from '../nats/nats-auth';
-import { HTTP_AWARE_PROTOCOLS, HttpMethod, PortProtocol, REQUEST_PATH_PATTERN, WorkloadPort } from './port';
+import { HttpMethod, PortProtocol, REQUEST_PATH_PATTERN, WorkloadPort, portsOpaqueToHttp } from './port';
 import type { CallOptions, IWorkload, NatsConnectionOptions } from './workload';
 
 /** What a workload that runs elsewhere is, for the service graph. */
@@ -123,14 +123,10 @@ export function declareCall(from: IWorkload, to: IWorkload, options: CallOptions
       if (!METHODS.includes(m)) throw configError(from, `${field}.methods[${j}]`, m, `one of ${METHODS.join(', ')} (HttpMethod)`);
     });
   }
-  if ((paths !== undefined || methods !== undefined) && to.ports.length) {
-    const called = ports === undefined ? to.ports : to.ports.filter((x) => ports.includes(x.port));
-    const opaque = called.filter((x) => !HTTP_AWARE_PROTOCOLS.has(x.protocol.name));
-    if (ports !== undefined ? opaque.length > 0 : opaque.length === called.length) {
-      throw configError(from, `${field}.${paths !== undefined ? 'paths' : 'methods'}`,
-        `HTTP attributes on ${opaque.map((x) => `port ${x.port} (${x.name}, ${x.protocol.name})`).join(', ')} of ${to.name}`,
-        'paths and methods only toward HTTP, HTTP2 or gRPC ports (the sidecar sees other ports as TCP, where HTTP attributes never match)');
-    }
+  const opaque = (paths !== undefined || methods !== undefined) && to.ports.length ? portsOpaqueToHttp(to.ports, ports) : undefined;
+  if (opaque !== undefined) {
+    throw configError(from, `${field}.${paths !== undefined ? 'paths' : 'methods'}`, `HTTP attributes on ${opaque} of ${to.name}`,
+      'paths and methods only toward HTTP, HTTP2 or gRPC ports (the sidecar sees other ports as TCP, where HTTP attributes never match)');
   }
   AppIndex.of(from).add(CALLS, {
     from, to,

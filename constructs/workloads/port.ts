@@ -105,5 +105,18 @@ export enum HttpMethod {
 /** Protocols whose requests the sidecar parses, so that paths and methods can match. */
 export const HTTP_AWARE_PROTOCOLS: ReadonlySet<string> = new Set([PortProtocol.HTTP.name, PortProtocol.HTTP2.name, PortProtocol.GRPC.name]);
 
+/**
+ * The ports where HTTP attributes (paths, methods) of a call or an ALLOW rule could not match,
+ * when that is a mistake: among the ports named (all of `targetPorts` when none is), any that the
+ * sidecar sees as TCP; with no port named, only when none of them is HTTP-aware (the attributes
+ * then never match). Described for a message (`port 5432 (db, TCP)`), or undefined when fine.
+ */
+export function portsOpaqueToHttp(targetPorts: readonly WorkloadPort[], ports: readonly number[] | undefined): string | undefined {
+  const called = ports === undefined ? targetPorts : targetPorts.filter((x) => ports.includes(x.port));
+  const opaque = called.filter((x) => !HTTP_AWARE_PROTOCOLS.has(x.protocol.name));
+  const wrong = ports !== undefined ? opaque.length > 0 : opaque.length === called.length;
+  return wrong ? opaque.map((x) => `port ${x.port} (${x.name}, ${x.protocol.name})`).join(', ') : undefined;
+}
+
 /** A request path as Istio authorization matches it: exact, prefix (`/api/*`), suffix (`*.js`) or `*`. */
 export const REQUEST_PATH_PATTERN = /^(\*|\*[^*?#\s]+|\/[^*?#\s]*\*?)$/;
