@@ -319,11 +319,6 @@ function synthOne<E extends EnvironmentIdentity>(
     }).message];
   }
   apps.push({ environment: env.name, app });
-  // Every validation error of the app, each once, as the library's one-line messages (App.synth
-  // would throw them as one block, each prefixed with a construct path the message already names).
-  const problems = app.node.findAll().flatMap((c) => c.node.validate()
-    .map((message) => (message.startsWith(`[${env.name}] `) ? message : inEnvironment(env.name, `${c.node.path || '(root)'}: ${message}`))));
-  if (problems.length) return [...new Set(problems)];
   try {
     app.synth();
     const architecture = options.architecture ?? true;
@@ -332,10 +327,21 @@ function synthOne<E extends EnvironmentIdentity>(
       fs.writeFileSync(path.join(dir, 'architecture.md'), architectureDiagram(app, { title }));
     }
   } catch (e) {
-    return [inEnvironment(env.name, describeError(e))];
+    // App.synth validates first and throws every validation error as one block, each prefixed
+    // with a construct path the message already names: read them again, one line each (only
+    // when the synth failed, so a good synth validates once).
+    const problems = validationProblems(app, env.name);
+    return problems.length ? problems : [inEnvironment(env.name, describeError(e))];
   }
   collectWarnings(app).forEach(warn);
   return [];
+}
+
+/** Every validation error of the app, each once, as the library's one-line messages. */
+function validationProblems(app: App, environment: string): string[] {
+  const problems = app.node.findAll().flatMap((c) => c.node.validate()
+    .map((message) => (message.startsWith(`[${environment}] `) ? message : inEnvironment(environment, `${c.node.path || '(root)'}: ${message}`))));
+  return [...new Set(problems)];
 }
 
 /** A message prefixed with its environment, unless it already names it. */
