@@ -179,7 +179,7 @@ export function list(item: Check, expects = `a list, each ${item.expects}`): Che
 /** A list of strings. */
 export const STRINGS: Check = list(str(), 'a list of strings');
 
-/** The field of a key of a map: `.NAME`, or `["app.kubernetes.io/name"]` when it is not a plain word. */
+/** The field of a key of a map: `NAME`, or `["app.kubernetes.io/name"]` when it is not a plain word. */
 export function keyField(key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
 }

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConfigError, ENVIRONMENT_CONTEXT_KEY } from '../core/errors';
+import { apiGroupOf, isClusterScopedKind } from '../core/kinds';
 
 /**
  * What every environment of a platform has. A platform's own environment type extends this with
@@ -25,20 +26,6 @@ export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 export function markEnvironment(scope: IConstruct, environment: string): void {
   scope.node.setContext(ENVIRONMENT_CONTEXT_KEY, environment);
 }
-
-/**
- * Cluster-scoped kinds (`<Kind>.<group>`, the core group empty) of Kubernetes and of the
- * projects the library works with: one object per name in a cluster, whatever namespace a chart
- * gives it.
- */
-const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace.', 'Node.', 'PersistentVolume.', 'ClusterRole.rbac.authorization.k8s.io', 'ClusterRoleBinding.rbac.authorization.k8s.io',
-  'StorageClass.storage.k8s.io', 'CSIDriver.storage.k8s.io', 'VolumeAttachment.storage.k8s.io', 'IngressClass.networking.k8s.io',
-  'PriorityClass.scheduling.k8s.io', 'RuntimeClass.node.k8s.io', 'CustomResourceDefinition.apiextensions.k8s.io',
-  'MutatingWebhookConfiguration.admissionregistration.k8s.io', 'ValidatingWebhookConfiguration.admissionregistration.k8s.io',
-  'ValidatingAdmissionPolicy.admissionregistration.k8s.io', 'APIService.apiregistration.k8s.io',
-  'GatewayClass.gateway.networking.k8s.io', 'ClusterIssuer.cert-manager.io',
-]);
 
 /** One environment's app, for `sharedObjectClashes`. */
 export interface EnvironmentApp {
@@ -65,9 +52,9 @@ export function sharedObjectClashes(apps: readonly EnvironmentApp[]): string[] {
     const seen = new Set<string>();
     for (const c of app.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
-      const group = c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : '';
+      const group = apiGroupOf(c.apiVersion);
       // cdk8s writes a chart's namespace onto cluster-scoped objects too; the API server ignores it.
-      const clusterScoped = CLUSTER_SCOPED_KINDS.has(`${c.kind}.${group}`);
+      const clusterScoped = isClusterScopedKind(group, c.kind);
       const namespace = clusterScoped ? undefined : c.metadata.namespace;
       const key = `${group}/${c.kind}/${namespace ?? ''}/${c.name}`;
       if (seen.has(key)) continue;

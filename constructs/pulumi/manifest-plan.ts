@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConfigError, ENVIRONMENT_CONTEXT_KEY } from '../core/errors';
+import { apiGroupOf } from '../core/kinds';
 
 /** What to plan: exactly one of `app` or `chart`. */
 export interface ManifestPlanProps {
@@ -52,8 +53,8 @@ interface Entry {
 const CRD_GROUP = 'apiextensions.k8s.io';
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.lastIndexOf('/');
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+  const group = apiGroupOf(apiVersion);
+  return { group, version: group ? apiVersion.slice(group.length + 1) : apiVersion };
 }
 
 /**
@@ -72,6 +73,11 @@ function isCrd(group: string, kind: string): boolean {
   return group === CRD_GROUP && kind === 'CustomResourceDefinition';
 }
 
+/**
+ * The kinds the plan treats as cluster-scoped: Namespaces and CRDs only, so far. Other
+ * cluster-scoped kinds (core/kinds.ts) keep the namespace their chart writes in their identity
+ * and resource name; counting them would rename their Pulumi resources.
+ */
 function isClusterScoped(group: string, kind: string): boolean {
   return isNamespace(group, kind) || isCrd(group, kind);
 }
